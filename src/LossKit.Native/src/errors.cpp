@@ -1,0 +1,89 @@
+// The thread-local last error, and the one place where C++ exceptions are turned into error kinds.
+#include "common.h"
+
+#include <c10/util/Exception.h>
+#include <torch/version.h>
+
+#include <new>
+#include <stdexcept>
+
+namespace {
+
+thread_local int32_t last_kind = LK_OK;
+thread_local std::string last_message;
+
+lk_status record(int32_t kind, const char* message) noexcept {
+  last_kind = kind;
+  try {
+    last_message = (message != nullptr && *message != '\0') ? message : "unknown native error";
+  } catch (...) {
+    // Out of memory while copying the message: keep the kind, drop the text.
+    last_kind = LK_ERR_OUT_OF_MEMORY;
+  }
+  return kind;
+}
+
+}  // namespace
+
+namespace lk {
+
+lk_status record_current_exception() noexcept {
+  try {
+    throw;
+  } catch (const c10::IndexError& e) {
+    return record(LK_ERR_INDEX, e.what_without_backtrace());
+  } catch (const c10::ValueError& e) {
+    return record(LK_ERR_VALUE, e.what_without_backtrace());
+  } catch (const c10::TypeError& e) {
+    return record(LK_ERR_TYPE, e.what_without_backtrace());
+  } catch (const c10::NotImplementedError& e) {
+    return record(LK_ERR_NOT_IMPLEMENTED, e.what_without_backtrace());
+  } catch (const c10::Error& e) {
+    // libtorch's messages end with the C++ source location on a separate line; keep the first part
+    // (what_without_backtrace has no stack trace, only the message the operator wrote).
+    const char* msg = e.what_without_backtrace();
+    bool oom = std::string(msg).find("out of memory") != std::string::npos;
+    return record(oom ? LK_ERR_OUT_OF_MEMORY : LK_ERR_GENERIC, msg);
+  } catch (const std::bad_alloc&) {
+    return record(LK_ERR_OUT_OF_MEMORY, "native memory allocation failed (std::bad_alloc)");
+  } catch (const std::out_of_range& e) {
+    return record(LK_ERR_INDEX, e.what());
+  } catch (const std::invalid_argument& e) {
+    return record(LK_ERR_VALUE, e.what());
+  } catch (const std::exception& e) {
+    return record(LK_ERR_GENERIC, e.what());
+  } catch (...) {
+    return record(LK_ERR_UNKNOWN, "a native exception of unknown type was thrown");
+  }
+}
+
+}  // namespace lk
+
+LK_API int32_t lk_abi_version(void) { return LK_ABI_VERSION; }
+
+LK_API const char* lk_torch_version(void) {
+#ifdef TORCH_VERSION
+  return TORCH_VERSION;
+#else
+  return "unknown";
+#endif
+}
+
+LK_API int32_t lk_last_error_kind(void) { return last_kind; }
+
+LK_API const char* lk_last_error_message(void) { return last_message.c_str(); }
+
+LK_API lk_status lk_debug_raise(int32_t kind, const char* message) {
+  return lk::status_call([&] {
+    std::string m = message != nullptr ? message : "debug";
+    switch (kind) {
+      case LK_ERR_INDEX: throw c10::IndexError({__func__, __FILE__, 0}, m);
+      case LK_ERR_VALUE: throw c10::ValueError({__func__, __FILE__, 0}, m);
+      case LK_ERR_TYPE: throw c10::TypeError({__func__, __FILE__, 0}, m);
+      case LK_ERR_NOT_IMPLEMENTED: throw c10::NotImplementedError({__func__, __FILE__, 0}, m);
+      case LK_ERR_OUT_OF_MEMORY: throw std::bad_alloc();
+      case LK_ERR_UNKNOWN: throw 42;
+      default: TORCH_CHECK(false, m);
+    }
+  });
+}

@@ -1,0 +1,131 @@
+// Element-wise math, comparisons and logic. Broadcasting and type promotion are libtorch's own.
+#include "common.h"
+
+using lk::T;
+
+#define LK_UNARY(name, expr)                                                       \
+  LK_API lk_tensor lk_##name(lk_tensor a) {                                       \
+    return lk::tensor_call([&] { const at::Tensor& x = T(a); return expr; });     \
+  }
+
+#define LK_BINARY(name, fn)                                                        \
+  LK_API lk_tensor lk_##name(lk_tensor a, lk_tensor b) {                          \
+    return lk::tensor_call([&] { return fn(T(a), T(b)); });                       \
+  }
+
+#define LK_BINARY_SCALAR(name, fn)                                                 \
+  LK_API lk_tensor lk_##name(lk_tensor a, lk_scalar b) {                          \
+    return lk::tensor_call([&] { return fn(T(a), lk::scalar(b)); });              \
+  }
+
+LK_UNARY(neg, at::neg(x))
+LK_UNARY(abs, at::abs(x))
+LK_UNARY(sign, at::sign(x))
+LK_UNARY(exp, at::exp(x))
+LK_UNARY(log, at::log(x))
+LK_UNARY(log1p, at::log1p(x))
+LK_UNARY(expm1, at::expm1(x))
+LK_UNARY(sqrt, at::sqrt(x))
+LK_UNARY(rsqrt, at::rsqrt(x))
+LK_UNARY(square, at::square(x))
+LK_UNARY(reciprocal, at::reciprocal(x))
+LK_UNARY(sigmoid, at::sigmoid(x))
+LK_UNARY(log_sigmoid, at::log_sigmoid(x))
+LK_UNARY(tanh, at::tanh(x))
+LK_UNARY(relu, at::relu(x))
+LK_UNARY(floor, at::floor(x))
+LK_UNARY(ceil, at::ceil(x))
+LK_UNARY(round, at::round(x))
+LK_UNARY(sin, at::sin(x))
+LK_UNARY(cos, at::cos(x))
+LK_UNARY(isnan, at::isnan(x))
+LK_UNARY(isinf, at::isinf(x))
+LK_UNARY(isfinite, at::isfinite(x))
+LK_UNARY(logical_not, at::logical_not(x))
+
+LK_API lk_tensor lk_softplus(lk_tensor a, double beta, double threshold) {
+  return lk::tensor_call([&] { return at::softplus(T(a), beta, threshold); });
+}
+
+LK_API lk_tensor lk_clamp(lk_tensor a, const lk_scalar* min, const lk_scalar* max) {
+  return lk::tensor_call([&] {
+    TORCH_CHECK(min != nullptr || max != nullptr, "clamp: at least one of min and max must be given");
+    return at::clamp(T(a), lk::opt_scalar(min), lk::opt_scalar(max));
+  });
+}
+
+LK_API lk_tensor lk_clamp_tensor(lk_tensor a, lk_tensor min_t, lk_tensor max_t) {
+  return lk::tensor_call([&] {
+    TORCH_CHECK(min_t != nullptr || max_t != nullptr, "clamp: at least one of min and max must be given");
+    return at::clamp(T(a), lk::opt(min_t), lk::opt(max_t));
+  });
+}
+
+LK_API lk_tensor lk_add(lk_tensor a, lk_tensor b, lk_scalar alpha) {
+  return lk::tensor_call([&] { return at::add(T(a), T(b), lk::scalar(alpha)); });
+}
+
+LK_API lk_tensor lk_sub(lk_tensor a, lk_tensor b, lk_scalar alpha) {
+  return lk::tensor_call([&] { return at::sub(T(a), T(b), lk::scalar(alpha)); });
+}
+
+LK_BINARY(mul, at::mul)
+LK_BINARY(div, at::div)
+LK_BINARY(pow, at::pow)
+LK_BINARY(maximum, at::maximum)
+LK_BINARY(minimum, at::minimum)
+LK_BINARY(xlogy, at::xlogy)
+LK_BINARY(eq, at::eq)
+LK_BINARY(ne, at::ne)
+LK_BINARY(lt, at::lt)
+LK_BINARY(le, at::le)
+LK_BINARY(gt, at::gt)
+LK_BINARY(ge, at::ge)
+LK_BINARY(logical_and, at::logical_and)
+LK_BINARY(logical_or, at::logical_or)
+LK_BINARY(logical_xor, at::logical_xor)
+LK_BINARY(matmul, at::matmul)
+LK_BINARY(bitwise_and, at::bitwise_and)
+LK_BINARY(bitwise_or, at::bitwise_or)
+LK_BINARY(bitwise_xor, at::bitwise_xor)
+LK_BINARY(remainder, at::remainder)
+LK_UNARY(bitwise_not, at::bitwise_not(x))
+
+LK_API lk_tensor lk_where(lk_tensor condition, lk_tensor a, lk_tensor b) {
+  return lk::tensor_call([&] { return at::where(T(condition), T(a), T(b)); });
+}
+
+LK_API lk_tensor lk_add_scalar(lk_tensor a, lk_scalar b, lk_scalar alpha) {
+  return lk::tensor_call([&] { return at::add(T(a), lk::scalar(b), lk::scalar(alpha)); });
+}
+
+LK_API lk_tensor lk_sub_scalar(lk_tensor a, lk_scalar b, lk_scalar alpha) {
+  return lk::tensor_call([&] { return at::sub(T(a), lk::scalar(b), lk::scalar(alpha)); });
+}
+
+LK_BINARY_SCALAR(mul_scalar, at::mul)
+LK_BINARY_SCALAR(div_scalar, at::div)
+LK_BINARY_SCALAR(pow_scalar, at::pow)
+LK_BINARY_SCALAR(remainder_scalar, at::remainder)
+LK_BINARY_SCALAR(eq_scalar, at::eq)
+LK_BINARY_SCALAR(ne_scalar, at::ne)
+LK_BINARY_SCALAR(lt_scalar, at::lt)
+LK_BINARY_SCALAR(le_scalar, at::le)
+LK_BINARY_SCALAR(gt_scalar, at::gt)
+LK_BINARY_SCALAR(ge_scalar, at::ge)
+
+LK_API lk_tensor lk_rsub_scalar(lk_scalar a, lk_tensor b) {
+  return lk::tensor_call([&] { return at::sub(lk::wrapped_scalar(a, T(b).device()), T(b)); });
+}
+
+LK_API lk_tensor lk_rdiv_scalar(lk_scalar a, lk_tensor b) {
+  return lk::tensor_call([&] { return at::div(lk::wrapped_scalar(a, T(b).device()), T(b)); });
+}
+
+LK_API lk_tensor lk_rpow_scalar(lk_scalar base, lk_tensor exponent) {
+  return lk::tensor_call([&] { return at::pow(lk::scalar(base), T(exponent)); });
+}
+
+LK_API lk_tensor lk_masked_fill(lk_tensor a, lk_tensor mask, lk_scalar value) {
+  return lk::tensor_call([&] { return at::masked_fill(T(a), T(mask), lk::scalar(value)); });
+}
