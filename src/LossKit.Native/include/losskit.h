@@ -353,4 +353,28 @@ LK_API lk_tensor lk_kl_div(lk_tensor input, lk_tensor target, int64_t reduction,
 LK_API lk_tensor lk_ctc_loss(lk_tensor log_probs, lk_tensor targets, lk_tensor input_lengths,
                              lk_tensor target_lengths, int64_t blank, int64_t reduction, int32_t zero_infinity);
 
+/* ---------------------------------------------------------------------------------------------
+ * kernels/: LossKit's fused CPU loss kernels (custom autograd functions). Float32/float64 CPU tensors only;
+ * the managed side uses the composed libtorch ops for anything else.
+ * ------------------------------------------------------------------------------------------- */
+/* 0 = portable, 1 = AVX2, 2 = AVX-512: the instruction set the kernels use now, and the best available. */
+LK_API int32_t lk_kernels_capability(void);
+LK_API int32_t lk_kernels_detected_capability(void);
+/* Forces a capability (-1 = automatic). Fails for one the CPU or the build does not support. */
+LK_API lk_status lk_kernels_set_capability(int32_t capability);
+
+/* Element-wise losses (kind: 0 MSE, 1 L1, 2 Huber(p0 = delta), 3 SmoothL1(p0 = beta > 0), 4 Smooth(p0 = delta,
+ * p1 = alpha), 5 BCE with logits, 6 sigmoid focal(p0 = alpha or < 0 for none, p1 = gamma)). input and target
+ * have the same shape; weight (NULL, weight_mode 1: one per last-dimension entry, 2: same shape as input) and
+ * pos_weight (NULL or one per last-dimension entry) are optional. Only the input is differentiated. */
+LK_API lk_tensor lk_fused_elementwise_loss(lk_tensor input, lk_tensor target, lk_tensor weight, int32_t weight_mode,
+                                           lk_tensor pos_weight, int32_t kind, double p0, double p1, int64_t reduction);
+/* Softmax-family losses over logits (N, C) and int64 class indices (N) (kind: 0 cross-entropy with PyTorch's label
+ * smoothing p0, 1 the seed convention's label smoothing p0, 2 softmax focal with gamma p0); weight (C) optional.
+ * Mean divides by the sum of the weights of the non-ignored targets (0 when that is 0). */
+LK_API lk_tensor lk_fused_rowwise_loss(lk_tensor input, lk_tensor target, lk_tensor weight, int32_t kind, double p0,
+                                       int64_t ignore_index, int64_t reduction);
+/* sqrt(reduce((input - target)^2) + eps), reduction mean (1) or sum (2). */
+LK_API lk_tensor lk_fused_rmse_loss(lk_tensor input, lk_tensor target, double eps, int64_t reduction);
+
 #endif /* LOSSKIT_H */

@@ -1,0 +1,137 @@
+using LossKit.Torch.Interop;
+using static LossKit.Torch.Interop.NativeMethods;
+using static LossKit.Torch.torch;
+using static LossKit.Torch.torch.nn;
+
+namespace LossKit.Torch;
+
+/// <summary>Instruction sets the fused kernels can use.</summary>
+public enum KernelCapability
+{
+    /// <summary>Portable code for any CPU (scalar loops the compiler may vectorise for the baseline ISA).</summary>
+    Default = 0,
+    /// <summary>AVX2 + FMA (256-bit vectors).</summary>
+    AVX2 = 1,
+    /// <summary>AVX-512 F/BW/VL/DQ (512-bit vectors).</summary>
+    AVX512 = 2,
+}
+
+/// <summary>
+/// LossKit's fused CPU loss kernels: one vectorised, parallel sweep computes a loss and its gradient together, as a
+/// libtorch custom autograd function. This class is a LossKit extension (TorchSharp has nothing like it); the LossKit
+/// losses use it automatically for float32/float64 tensors on the CPU and fall back to composed libtorch operations
+/// everywhere else (other devices, other dtypes, targets or weights that require grad).
+/// </summary>
+/// <remarks>
+/// The fused functions differentiate the input only, and support one level of differentiation: a backward pass with
+/// <c>create_graph: true</c> through them throws. Set <see cref="Enabled"/> to false to use the composed (twice
+/// differentiable) path everywhere.
+/// </remarks>
+public static class FusedKernels
+{
+    private static volatile bool _enabled = true;
+
+    /// <summary>
+    /// Whether the LossKit losses use the fused kernels where they can (default true). Process-wide; change it only
+    /// while no loss is running on another thread.
+    /// </summary>
+    public static bool Enabled
+    {
+        get => _enabled;
+        set => _enabled = value;
+    }
+
+    /// <summary>The instruction set the kernels use now (the best the CPU supports unless overridden).</summary>
+    public static KernelCapability Capability
+    {
+        get => (KernelCapability)lk_kernels_capability();
+        set => NativeError.Check(lk_kernels_set_capability((int)value), "FusedKernels.Capability");
+    }
+
+    /// <summary>The best instruction set this CPU (and this build) supports.</summary>
+    public static KernelCapability DetectedCapability => (KernelCapability)lk_kernels_detected_capability();
+
+    /// <summary>Returns to automatic selection of the instruction set.</summary>
+    public static void ResetCapability() => NativeError.Check(lk_kernels_set_capability(-1), "FusedKernels.ResetCapability");
+
+    /// <summary>
+    /// True when the fused kernels can take these tensors: enabled, all on the CPU, float32 or float64 with the same
+    /// dtype, and no tensor but the first requires grad.
+    /// </summary>
+    public static bool CanUse(Tensor input, params Tensor?[] others)
+    {
+        if (!_enabled) return false;
+        var dtype = input.dtype;
+        if (dtype is not (ScalarType.Float32 or ScalarType.Float64) || input.device_type != DeviceType.CPU) return false;
+        foreach (var t in others)
+        {
+            if (t is null) continue;
+            if (t.requires_grad || t.device_type != DeviceType.CPU) return false;
+            if (is_floating_point(t.dtype) && t.dtype != dtype) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Kinds of element-wise fused losses (the C ABI's codes).</summary>
+    public enum ElementwiseLoss
+    {
+        /// <summary>(x - y)².</summary>
+        MSE = 0,
+        /// <summary>|x - y|.</summary>
+        L1 = 1,
+        /// <summary>Huber(delta = p0).</summary>
+        Huber = 2,
+        /// <summary>Smooth L1(beta = p0 &gt; 0).</summary>
+        SmoothL1 = 3,
+        /// <summary>LossKit's exp-linear smooth loss(delta = p0, alpha = p1).</summary>
+        Smooth = 4,
+        /// <summary>Binary cross-entropy with logits (optional pos_weight).</summary>
+        BCEWithLogits = 5,
+        /// <summary>Sigmoid focal loss (alpha = p0, negative for none; gamma = p1).</summary>
+        SigmoidFocal = 6,
+    }
+
+    /// <summary>How a weight tensor applies to an element-wise loss.</summary>
+    public enum WeightLayout
+    {
+        /// <summary>One weight per entry of the last dimension (per class).</summary>
+        PerLastDim = 1,
+        /// <summary>One weight per element (same shape as the input).</summary>
+        Full = 2,
+    }
+
+    /// <summary>
+    /// An element-wise loss in one fused sweep (forward computes the gradient too). <paramref name="input"/> and
+    /// <paramref name="target"/> have the same shape; only the input is differentiated. No argument checking beyond what
+    /// keeps the native code safe: the LossKit losses validate first.
+    /// </summary>
+    public static Tensor elementwise_loss(ElementwiseLoss kind, Tensor input, Tensor target, Reduction reduction,
+        double p0 = 0, double p1 = 0, Tensor? weight = null, WeightLayout weightLayout = WeightLayout.Full, Tensor? pos_weight = null) =>
+        Tensor.From(lk_fused_elementwise_loss(input.NativeHandle, target.NativeHandle, weight?.NativeHandle ?? TensorHandle.Null,
+            weight is null ? 0 : (int)weightLayout, pos_weight?.NativeHandle ?? TensorHandle.Null, (int)kind, p0, p1, (long)reduction), "fused_" + kind);
+
+    /// <summary>Kinds of fused softmax-family losses (the C ABI's codes).</summary>
+    public enum RowwiseLoss
+    {
+        /// <summary>Cross-entropy with PyTorch's label smoothing (p0 = eps: eps / C spread over all classes).</summary>
+        CrossEntropy = 0,
+        /// <summary>The seed convention's label smoothing (p0 = eps: 1 - eps on the target, eps / (C - 1) elsewhere).</summary>
+        SeedSmoothing = 1,
+        /// <summary>Softmax focal loss (p0 = gamma).</summary>
+        Focal = 2,
+    }
+
+    /// <summary>
+    /// A softmax-family loss over logits (N, C) and int64 class indices (N) in one fused pass per row (the gradient is
+    /// written during the forward pass). Mean divides by the sum of the class weights of the non-ignored targets, and is
+    /// 0 when that sum is 0.
+    /// </summary>
+    public static Tensor rowwise_loss(RowwiseLoss kind, Tensor input, Tensor target, Reduction reduction, double p0 = 0,
+        Tensor? weight = null, long ignore_index = -100) =>
+        Tensor.From(lk_fused_rowwise_loss(input.NativeHandle, target.NativeHandle, weight?.NativeHandle ?? TensorHandle.Null,
+            (int)kind, p0, ignore_index, (long)reduction), "fused_" + kind);
+
+    /// <summary>√(reduce((x - y)²) + eps) in fused sweeps, reduction Mean or Sum.</summary>
+    public static Tensor rmse_loss(Tensor input, Tensor target, double eps, Reduction reduction) =>
+        Tensor.From(lk_fused_rmse_loss(input.NativeHandle, target.NativeHandle, eps, (long)reduction));
+}
