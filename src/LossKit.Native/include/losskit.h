@@ -360,7 +360,8 @@ LK_API lk_tensor lk_ctc_loss(lk_tensor log_probs, lk_tensor targets, lk_tensor i
 /* 0 = portable, 1 = AVX2, 2 = AVX-512: the instruction set the kernels use now, and the best available. */
 LK_API int32_t lk_kernels_capability(void);
 LK_API int32_t lk_kernels_detected_capability(void);
-/* Forces a capability (-1 = automatic). Fails for one the CPU or the build does not support. */
+/* Forces a capability for the calling thread (-1 = automatic). Fails for one the CPU or the build does not support.
+ * The LOSSKIT_CPU_CAPABILITY environment variable ("default", "avx2", "avx512") sets it for the whole process. */
 LK_API lk_status lk_kernels_set_capability(int32_t capability);
 
 /* Element-wise losses (kind: 0 MSE, 1 L1, 2 Huber(p0 = delta), 3 SmoothL1(p0 = beta > 0), 4 Smooth(p0 = delta,

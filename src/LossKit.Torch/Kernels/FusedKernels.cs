@@ -24,16 +24,17 @@ public enum KernelCapability
 /// </summary>
 /// <remarks>
 /// The fused functions differentiate the input only, and support one level of differentiation: a backward pass with
-/// <c>create_graph: true</c> through them throws. Set <see cref="Enabled"/> to false to use the composed (twice
-/// differentiable) path everywhere.
+/// <c>create_graph: true</c> through them throws. Set <see cref="Enabled"/> to false (or use
+/// <see cref="DisableOnThisThread"/>) to use the composed, twice-differentiable path.
 /// </remarks>
 public static class FusedKernels
 {
     private static volatile bool _enabled = true;
+    [ThreadStatic] private static int _disabledOnThread;
 
     /// <summary>
-    /// Whether the LossKit losses use the fused kernels where they can (default true). Process-wide; change it only
-    /// while no loss is running on another thread.
+    /// Whether the LossKit losses use the fused kernels where they can (default true), process-wide. See also
+    /// <see cref="DisableOnThisThread"/> for a switch that affects only the calling thread.
     /// </summary>
     public static bool Enabled
     {
@@ -41,18 +42,56 @@ public static class FusedKernels
         set => _enabled = value;
     }
 
-    /// <summary>The instruction set the kernels use now (the best the CPU supports unless overridden).</summary>
-    public static KernelCapability Capability
+    /// <summary>True when the fused kernels are enabled for the calling thread (<see cref="Enabled"/> and not disabled here).</summary>
+    public static bool EnabledOnThisThread => _enabled && _disabledOnThread == 0;
+
+    /// <summary>
+    /// Makes the LossKit losses use the composed libtorch operations on the calling thread until the returned object
+    /// is disposed (scopes nest). Useful for double backward, and to compare both paths.
+    /// </summary>
+    public static IDisposable DisableOnThisThread() => new ThreadDisable();
+
+    private sealed class ThreadDisable : IDisposable
     {
-        get => (KernelCapability)lk_kernels_capability();
-        set => NativeError.Check(lk_kernels_set_capability((int)value), "FusedKernels.Capability");
+        private bool _done;
+        public ThreadDisable() => _disabledOnThread++;
+        public void Dispose()
+        {
+            if (_done) return;
+            _done = true;
+            _disabledOnThread--;
+        }
     }
+
+    /// <summary>The instruction set the kernels use on the calling thread (the best the CPU supports unless overridden).</summary>
+    public static KernelCapability Capability => (KernelCapability)lk_kernels_capability();
 
     /// <summary>The best instruction set this CPU (and this build) supports.</summary>
     public static KernelCapability DetectedCapability => (KernelCapability)lk_kernels_detected_capability();
 
-    /// <summary>Returns to automatic selection of the instruction set.</summary>
-    public static void ResetCapability() => NativeError.Check(lk_kernels_set_capability(-1), "FusedKernels.ResetCapability");
+    /// <summary>
+    /// Pins the instruction set of the fused kernels for calls made on the calling thread until the returned object is
+    /// disposed (for tests and measurements). The environment variable LOSSKIT_CPU_CAPABILITY ("default", "avx2",
+    /// "avx512") does the same for a whole process.
+    /// </summary>
+    /// <exception cref="ArgumentException">The CPU (or the build) does not support <paramref name="capability"/>.</exception>
+    public static IDisposable UseCapability(KernelCapability capability)
+    {
+        var previous = lk_kernels_capability();
+        NativeError.Check(lk_kernels_set_capability((int)capability), nameof(UseCapability));
+        return new CapabilityScope(previous);
+    }
+
+    private sealed class CapabilityScope(int previous) : IDisposable
+    {
+        private bool _done;
+        public void Dispose()
+        {
+            if (_done) return;
+            _done = true;
+            lk_kernels_set_capability(previous);
+        }
+    }
 
     /// <summary>
     /// True when the fused kernels can take these tensors: enabled, all on the CPU, float32 or float64 with the same
@@ -60,7 +99,7 @@ public static class FusedKernels
     /// </summary>
     public static bool CanUse(Tensor input, params Tensor?[] others)
     {
-        if (!_enabled) return false;
+        if (!_enabled || _disabledOnThread != 0) return false;
         var dtype = input.dtype;
         if (dtype is not (ScalarType.Float32 or ScalarType.Float64) || input.device_type != DeviceType.CPU) return false;
         foreach (var t in others)

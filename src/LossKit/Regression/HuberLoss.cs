@@ -45,6 +45,8 @@ public static partial class losses
         Validate.Elementwise(nameof(LossKit.HuberLoss), input, target);
         Validate.Reduction(nameof(LossKit.HuberLoss), reduction, allowBatchMean: false);
         if (reduction == Reduction.Mean && input.numel() == 0) return input.sum();
+        if (FusedKernels.CanUse(input, target))
+            return FusedKernels.elementwise_loss(FusedKernels.ElementwiseLoss.Huber, input, target, reduction, delta);
         return nn.functional.huber_loss(input, target, delta, reduction);
     }
 }

@@ -38,6 +38,8 @@ public static partial class losses
         Validate.Elementwise(nameof(LossKit.L1Loss), input, target);
         Validate.Reduction(nameof(LossKit.L1Loss), reduction, allowBatchMean: false);
         if (reduction == Reduction.Mean && input.numel() == 0) return input.sum();
+        if (FusedKernels.CanUse(input, target))
+            return FusedKernels.elementwise_loss(FusedKernels.ElementwiseLoss.L1, input, target, reduction);
         return nn.functional.l1_loss(input, target, reduction);
     }
 }

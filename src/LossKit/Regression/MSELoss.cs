@@ -34,6 +34,8 @@ public static partial class losses
         Validate.Elementwise(nameof(LossKit.MSELoss), input, target);
         Validate.Reduction(nameof(LossKit.MSELoss), reduction, allowBatchMean: false);
         if (reduction == Reduction.Mean && input.numel() == 0) return input.sum();
+        if (FusedKernels.CanUse(input, target))
+            return FusedKernels.elementwise_loss(FusedKernels.ElementwiseLoss.MSE, input, target, reduction);
         return nn.functional.mse_loss(input, target, reduction);
     }
 }

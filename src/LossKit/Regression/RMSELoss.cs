@@ -49,6 +49,8 @@ public static partial class losses
         Validate.Elementwise(name, input, target);
         Validate.Reduction(name, reduction, allowBatchMean: false);
         if (reduction != Reduction.None && input.numel() == 0) return input.sum();
+        if (reduction != Reduction.None && FusedKernels.CanUse(input, target))
+            return FusedKernels.rmse_loss(input, target, eps, reduction);
         using var scope = NewDisposeScope();
         var squared = nn.functional.mse_loss(input, target, reduction);
         return squared.add(eps).sqrt().MoveToOuterDisposeScope();

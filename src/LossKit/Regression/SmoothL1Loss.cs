@@ -43,6 +43,10 @@ public static partial class losses
         Validate.Elementwise(nameof(LossKit.SmoothL1Loss), input, target);
         Validate.Reduction(nameof(LossKit.SmoothL1Loss), reduction, allowBatchMean: false);
         if (reduction == Reduction.Mean && input.numel() == 0) return input.sum();
+        if (FusedKernels.CanUse(input, target))
+            return beta == 0
+                ? FusedKernels.elementwise_loss(FusedKernels.ElementwiseLoss.L1, input, target, reduction)
+                : FusedKernels.elementwise_loss(FusedKernels.ElementwiseLoss.SmoothL1, input, target, reduction, beta);
         return nn.functional.smooth_l1_loss(input, target, reduction, beta);
     }
 }

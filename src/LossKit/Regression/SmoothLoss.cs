@@ -58,6 +58,8 @@ public static partial class losses
         Validate.Positive(name, alpha, nameof(alpha));
         Validate.Elementwise(name, input, target);
         Validate.Reduction(name, reduction, allowBatchMean: false);
+        if (FusedKernels.CanUse(input, target))
+            return FusedKernels.elementwise_loss(FusedKernels.ElementwiseLoss.Smooth, input, target, reduction, delta, alpha);
         using var scope = NewDisposeScope();
         var e = input.sub(target);
         var u = e.div(alpha).clamp(-1.0, 1.0);

@@ -2,7 +2,6 @@
 
 #include "../common.h"
 
-#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -22,6 +21,15 @@ Capability compute_detected() noexcept {
   return Capability::Default;
 }
 
+}  // namespace
+
+Capability detected() noexcept {
+  static const Capability best = compute_detected();
+  return best;
+}
+
+namespace {
+
 int32_t from_environment(Capability best) noexcept {
   const char* env = std::getenv("LOSSKIT_CPU_CAPABILITY");
   if (env == nullptr) return -1;
@@ -35,28 +43,24 @@ int32_t from_environment(Capability best) noexcept {
   return static_cast<int32_t>(wanted) <= static_cast<int32_t>(best) ? static_cast<int32_t>(wanted) : static_cast<int32_t>(best);
 }
 
-std::atomic<int32_t>& override_slot() {
-  static std::atomic<int32_t> slot{-2};  // -2: not initialised; -1: automatic
-  return slot;
+// The process-wide choice from LOSSKIT_CPU_CAPABILITY (-1: automatic), read once.
+int32_t environment_choice() noexcept {
+  static const int32_t choice = from_environment(detected());
+  return choice;
 }
+
+// A per-thread override (-1: none), so tests can pin a capability without affecting other threads. The choice is
+// made on the calling thread before a kernel fans out to libtorch's worker threads, so it covers the whole call.
+thread_local int32_t thread_override = -1;
 
 }  // namespace
 
-Capability detected() noexcept {
-  static const Capability best = compute_detected();
-  return best;
-}
-
-void set_override(int32_t capability) noexcept { override_slot().store(capability, std::memory_order_relaxed); }
+void set_override(int32_t capability) noexcept { thread_override = capability; }
 
 Capability active() noexcept {
-  auto& slot = override_slot();
-  int32_t v = slot.load(std::memory_order_relaxed);
-  if (v == -2) {
-    v = from_environment(detected());
-    slot.store(v, std::memory_order_relaxed);
-  }
-  return v < 0 ? detected() : static_cast<Capability>(v);
+  if (thread_override >= 0) return static_cast<Capability>(thread_override);
+  const int32_t env = environment_choice();
+  return env < 0 ? detected() : static_cast<Capability>(env);
 }
 
 }  // namespace kernels

@@ -10,11 +10,12 @@ namespace kernels {
 
 enum class Capability : int32_t { Default = 0, AVX2 = 1, AVX512 = 2 };
 
-// The capability in use: the best the CPU supports (and the build contains), unless overridden by
-// lk_kernels_set_capability or the LOSSKIT_CPU_CAPABILITY environment variable ("default", "avx2", "avx512").
+// The capability in use on the calling thread: the best the CPU supports (and the build contains), unless
+// overridden for this thread by lk_kernels_set_capability, or for the process by the LOSSKIT_CPU_CAPABILITY
+// environment variable ("default", "avx2", "avx512").
 Capability active() noexcept;
 
-// Forces a capability (-1 = automatic again). The caller checks it is supported.
+// Forces a capability on the calling thread (-1 = automatic again). The caller checks it is supported.
 void set_override(int32_t capability) noexcept;
 
 // The best capability this CPU and this build support.
