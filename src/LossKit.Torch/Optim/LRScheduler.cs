@@ -26,6 +26,10 @@ public static partial class torch
             /// raises a KeyError otherwise); the current learning rates are taken as those of epoch <c>last_epoch</c>.</para>
             /// <para><b>Order.</b> Call <c>optimizer.step()</c> before <c>scheduler.step()</c>, as in PyTorch 1.1 and later.
             /// Schedulers cannot be subclassed outside LossKit.</para>
+            /// <para><b>Differences from TorchSharp.</b> The factories take no <c>verbose</c> argument and there is no
+            /// <c>step(int? epoch)</c> (PyTorch deprecated the closed form it selects); <see cref="get_last_lr"/> returns a
+            /// list; <see cref="ParamGroup.InitialLearningRate"/> follows PyTorch's <c>initial_lr</c> rules above.
+            /// <see cref="impl.ReduceLROnPlateau"/> derives from this class as in TorchSharp (in PyTorch it does not).</para>
             /// </remarks>
             public abstract class LRScheduler
             {
