@@ -1,0 +1,189 @@
+namespace LossKit.Torch.Modules;
+
+using static torch;
+
+/// <summary>
+/// AdamW (Loshchilov and Hutter, "Decoupled Weight Decay Regularization"), optionally AMSGrad: Adam whose weight decay
+/// shrinks the parameters directly instead of being added to the gradient. PyTorch 1.13's <c>torch.optim.AdamW</c>.
+/// Create it with <see cref="torch.optim.AdamW(IEnumerable{Parameter}, double, double, double, double, double, bool, bool)"/>.
+/// </summary>
+/// <remarks>
+/// <para>Each step, for every parameter θ whose gradient ∇ is not null, with learning rate γ, betas β₁ and β₂, ε and weight
+/// decay λ (the group's options), with t the number of steps this parameter has taken (counting this one):</para>
+/// <code>
+/// g ← maximize ? −∇ : ∇
+/// θ ← θ·(1 − γλ)                            (decoupled weight decay, applied first)
+/// m ← β₁·m + (1 − β₁)·g
+/// v ← β₂·v + (1 − β₂)·g²
+/// if amsgrad:  v̂ ← max(v̂, v);  d ← √v̂ / √(1 − β₂ᵗ) + ε
+/// else:        d ← √v / √(1 − β₂ᵗ) + ε
+/// θ ← θ − (γ / (1 − β₁ᵗ)) · m / d
+/// </code>
+/// <para>m, v and v̂ start at zero. Defaults: lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8, weight_decay 0.01,
+/// amsgrad false, maximize false.</para>
+/// <para>State: <c>step</c> (t, in single precision as in PyTorch), <c>exp_avg</c> (m), <c>exp_avg_sq</c> (v),
+/// <c>max_exp_avg_sq</c> (v̂, with amsgrad); created at a parameter's first update.</para>
+/// <para><b>Differences from TorchSharp.</b> TorchSharp's factory defaults weight_decay to 0 and beta2 to 0.99; this one
+/// uses PyTorch's 0.01 and 0.999.</para>
+/// </remarks>
+public sealed class AdamW : torch.optim.Optimizer
+{
+    private readonly Options _defaults;
+
+    internal AdamW(IEnumerable<Modules.ParamGroup> groups, double lr, double beta1, double beta2, double eps, double weight_decay, bool amsgrad, bool maximize)
+        : base(nameof(AdamW))
+    {
+        Check(Name, lr, beta1, beta2, eps, weight_decay);
+        _defaults = new Options { LearningRate = lr, beta1 = beta1, beta2 = beta2, eps = eps, weight_decay = weight_decay, amsgrad = amsgrad, maximize = maximize };
+        AddParamGroups(groups);
+    }
+
+    internal static Modules.ParamGroup[] OneGroup(IEnumerable<Parameter> parameters) => OneGroup(nameof(AdamW), parameters, new Options());
+
+    private static void Check(string owner, double lr, double beta1, double beta2, double eps, double weight_decay)
+    {
+        OptimArgs.NonNegative(owner, nameof(lr), lr);
+        OptimArgs.NonNegative(owner, nameof(eps), eps);
+        OptimArgs.InHalfOpenUnit(owner, nameof(beta1), beta1);
+        OptimArgs.InHalfOpenUnit(owner, nameof(beta2), beta2);
+        OptimArgs.NonNegative(owner, nameof(weight_decay), weight_decay);
+    }
+
+    private protected override OptimizerOptions PrepareOptions(OptimizerOptions given, int groupIndex)
+    {
+        var o = given switch
+        {
+            Options mine => mine,
+            _ when given.GetType() == typeof(OptimizerOptions) => Convert(given),
+            _ => throw new ArgumentException($"{Owner(groupIndex)}: the group's options are {OptionsName(given)}, not AdamW.Options.", "param_group"),
+        };
+        var lr = o.LearningRate ?? _defaults.LearningRate!.Value;
+        var beta1 = o.beta1 ?? _defaults.beta1!.Value;
+        var beta2 = o.beta2 ?? _defaults.beta2!.Value;
+        var eps = o.eps ?? _defaults.eps!.Value;
+        var weight_decay = o.weight_decay ?? _defaults.weight_decay!.Value;
+        Check(Owner(groupIndex), lr, beta1, beta2, eps, weight_decay);
+        o.LearningRate = lr;
+        o.beta1 = beta1;
+        o.beta2 = beta2;
+        o.eps = eps;
+        o.weight_decay = weight_decay;
+        o.amsgrad ??= _defaults.amsgrad;
+        o.maximize ??= _defaults.maximize;
+        return o;
+
+        static Options Convert(OptimizerOptions given)
+        {
+            var o = new Options();
+            given.CopyBaseTo(o);
+            return o;
+        }
+    }
+
+    private protected override void ValidateOptions(OptimizerOptions options, int groupIndex)
+    {
+        var o = (Options)options;
+        Check(Owner(groupIndex), o.LearningRate!.Value, o.beta1!.Value, o.beta2!.Value, o.eps!.Value, o.weight_decay!.Value);
+    }
+
+    private protected override void Update(Modules.ParamGroup group, Parameter parameter, Tensor grad)
+    {
+        var o = (Options)group.Options;
+        var lr = o.LearningRate!.Value;
+        var beta1 = o.beta1!.Value;
+        var beta2 = o.beta2!.Value;
+        var eps = o.eps!.Value;
+        var weight_decay = o.weight_decay!.Value;
+        var amsgrad = o.amsgrad!.Value;
+
+        var state = GetState<State>(parameter);
+        var exp_avg = state.exp_avg ??= NewStateTensor(parameter);
+        var exp_avg_sq = state.exp_avg_sq ??= NewStateTensor(parameter);
+
+        var g = o.maximize!.Value ? grad.neg() : grad;
+        state.step += 1;
+
+        // Decoupled weight decay (PyTorch applies it unconditionally; with λ = 0 it multiplies by 1).
+        parameter.mul_(1 - lr * weight_decay);
+
+        exp_avg.mul_(beta1).add_(g, 1 - beta1);
+        exp_avg_sq.mul_(beta2).addcmul_(g, g, 1 - beta2);
+
+        double step = state.step;
+        var bias_correction1 = 1 - Math.Pow(beta1, step);
+        var bias_correction2 = 1 - Math.Pow(beta2, step);
+        var step_size = lr / bias_correction1;
+        var bias_correction2_sqrt = Math.Sqrt(bias_correction2);
+
+        Tensor denom;
+        if (amsgrad)
+        {
+            var max_exp_avg_sq = state.max_exp_avg_sq ??= NewStateTensor(parameter);
+            max_exp_avg_sq.maximum_(exp_avg_sq);
+            denom = max_exp_avg_sq.sqrt();
+        }
+        else
+        {
+            denom = exp_avg_sq.sqrt();
+        }
+        denom.div_(bias_correction2_sqrt).add_(eps);
+        parameter.addcdiv_(exp_avg, denom, -step_size);
+    }
+
+    private sealed class State : IOptimizerState
+    {
+        // A float, as PyTorch keeps it in a float32 tensor (torch.tensor(0.)).
+        public float step;
+        public Tensor? exp_avg;
+        public Tensor? exp_avg_sq;
+        public Tensor? max_exp_avg_sq;
+
+        public IEnumerable<Tensor> Tensors => new[] { exp_avg, exp_avg_sq, max_exp_avg_sq }.OfType<Tensor>();
+
+        public void Dispose()
+        {
+            exp_avg?.Dispose();
+            exp_avg_sq?.Dispose();
+            max_exp_avg_sq?.Dispose();
+            exp_avg = exp_avg_sq = max_exp_avg_sq = null;
+        }
+    }
+
+    /// <summary>The options of an AdamW parameter group; null options take the optimizer's defaults.</summary>
+    public sealed class Options : OptimizerOptions
+    {
+        /// <summary>Decay rate β₁ of the first-moment average, in [0, 1) (default 0.9).</summary>
+        public double? beta1 { get; set; }
+
+        /// <summary>Decay rate β₂ of the second-moment average, in [0, 1) (default 0.999).</summary>
+        public double? beta2 { get; set; }
+
+        /// <summary>ε added to the denominator (default 1e-8).</summary>
+        public double? eps { get; set; }
+
+        /// <summary>Decoupled weight decay λ: each step multiplies the parameters by 1 − γλ (default 0.01).</summary>
+        public double? weight_decay { get; set; }
+
+        /// <summary>Use AMSGrad's running maximum of the second moment (default false).</summary>
+        public bool? amsgrad { get; set; }
+
+        /// <summary>Maximize the objective instead of minimizing it (default false).</summary>
+        public bool? maximize { get; set; }
+    }
+
+    /// <summary>A group of parameters with its own AdamW options (null options take the optimizer's defaults).</summary>
+    public sealed class ParamGroup : ParamGroup<Options>
+    {
+        /// <summary>Creates a group with the given options object.</summary>
+        public ParamGroup(IEnumerable<Parameter> parameters, Options options) : base(parameters, options) { }
+
+        /// <summary>Creates a group; options left null take the optimizer's defaults when the group is added.</summary>
+        /// <remarks>TorchSharp's constructor defaults every option instead, so that its groups ignore the optimizer's
+        /// defaults; here an option you do not give comes from the optimizer, as in PyTorch.</remarks>
+        public ParamGroup(IEnumerable<Parameter> parameters, double? lr = null, double? beta1 = null, double? beta2 = null,
+            double? eps = null, double? weight_decay = null, bool? amsgrad = null, bool? maximize = null)
+            : base(parameters, new Options { LearningRate = lr, beta1 = beta1, beta2 = beta2, eps = eps, weight_decay = weight_decay, amsgrad = amsgrad, maximize = maximize })
+        {
+        }
+    }
+}
