@@ -212,6 +212,9 @@ LK_API lk_tensor lk_gt_scalar(lk_tensor a, lk_scalar b);
 LK_API lk_tensor lk_ge_scalar(lk_tensor a, lk_scalar b);
 LK_API lk_tensor lk_masked_fill(lk_tensor a, lk_tensor mask, lk_scalar value);
 LK_API lk_tensor lk_matmul(lk_tensor a, lk_tensor b);
+/* a + value * t1 * t2 and a + value * t1 / t2, with ATen's fused kernels (the same rounding as the in-place forms). */
+LK_API lk_tensor lk_addcmul(lk_tensor a, lk_tensor t1, lk_tensor t2, lk_scalar value);
+LK_API lk_tensor lk_addcdiv(lk_tensor a, lk_tensor t1, lk_tensor t2, lk_scalar value);
 
 /* ---------------------------------------------------------------------------------------------
  * ops_reduce.cpp: reductions and normalisations over dimensions

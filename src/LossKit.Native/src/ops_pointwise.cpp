@@ -129,3 +129,11 @@ LK_API lk_tensor lk_rpow_scalar(lk_scalar base, lk_tensor exponent) {
 LK_API lk_tensor lk_masked_fill(lk_tensor a, lk_tensor mask, lk_scalar value) {
   return lk::tensor_call([&] { return at::masked_fill(T(a), T(mask), lk::scalar(value)); });
 }
+
+LK_API lk_tensor lk_addcmul(lk_tensor a, lk_tensor t1, lk_tensor t2, lk_scalar value) {
+  return lk::tensor_call([&] { return at::addcmul(T(a), T(t1), T(t2), lk::scalar(value)); });
+}
+
+LK_API lk_tensor lk_addcdiv(lk_tensor a, lk_tensor t1, lk_tensor t2, lk_scalar value) {
+  return lk::tensor_call([&] { return at::addcdiv(T(a), T(t1), T(t2), lk::scalar(value)); });
+}

@@ -74,4 +74,6 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial TensorHandle lk_ge_scalar(TensorHandle a, NativeScalar b);
     [LibraryImport(Lib)] internal static partial TensorHandle lk_masked_fill(TensorHandle a, TensorHandle mask, NativeScalar value);
     [LibraryImport(Lib)] internal static partial TensorHandle lk_matmul(TensorHandle a, TensorHandle b);
+    [LibraryImport(Lib)] internal static partial TensorHandle lk_addcmul(TensorHandle a, TensorHandle t1, TensorHandle t2, NativeScalar value);
+    [LibraryImport(Lib)] internal static partial TensorHandle lk_addcdiv(TensorHandle a, TensorHandle t1, TensorHandle t2, NativeScalar value);
 }

@@ -134,19 +134,16 @@ public static partial class torch
         /// <summary>Elements of this where <paramref name="condition"/> is true, else of <paramref name="y"/>.</summary>
         public Tensor where(Tensor condition, Tensor y) => From(lk_where(condition.NativeHandle, NativeHandle, y.NativeHandle));
 
-        /// <summary>this + value * t1 * t2.</summary>
-        public Tensor addcmul(Tensor tensor1, Tensor tensor2, Scalar value)
-        {
-            using var product = tensor1.mul(tensor2);
-            return add(product, value);
-        }
+        /// <summary>this + value * t1 * t2 (ATen's fused kernel: the same rounding as <see cref="addcmul_"/>).</summary>
+        public Tensor addcmul(Tensor tensor1, Tensor tensor2, Scalar value) =>
+            From(lk_addcmul(NativeHandle, tensor1.NativeHandle, tensor2.NativeHandle, value.Value));
 
-        /// <summary>this + value * t1 / t2.</summary>
-        public Tensor addcdiv(Tensor tensor1, Tensor tensor2, Scalar value)
-        {
-            using var quotient = tensor1.div(tensor2);
-            return add(quotient, value);
-        }
+        /// <summary>this + value * t1 / t2 (ATen's fused kernel: the same rounding as <see cref="addcdiv_(Tensor, Tensor, Scalar)"/>).</summary>
+        public Tensor addcdiv(Tensor tensor1, Tensor tensor2, Scalar value) =>
+            From(lk_addcdiv(NativeHandle, tensor1.NativeHandle, tensor2.NativeHandle, value.Value));
+
+        /// <summary>this + t1 / t2.</summary>
+        public Tensor addcdiv(Tensor tensor1, Tensor tensor2) => addcdiv(tensor1, tensor2, 1);
 
         // ----- comparisons and logic (bool results) ------------------------------------------------------
 

@@ -148,4 +148,70 @@ public abstract class ElementwiseLossContract
         batchmean.Should().Throw<LossArgumentException>().WithMessage($"{Name}: reduction BatchMean is only defined for KL divergence*");
         target.Dispose();
     }
+
+    public static TheoryData<Reduction, KernelCapability> PathCases()
+    {
+        var data = new TheoryData<Reduction, KernelCapability>();
+        foreach (var cap in Enum.GetValues<KernelCapability>().Where(c => c <= FusedKernels.DetectedCapability))
+            foreach (var r in new[] { Reduction.None, Reduction.Mean, Reduction.Sum })
+                data.Add(r, cap);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(PathCases))]
+    public void Fused_and_composed_paths_agree(Reduction reduction, KernelCapability capability)
+    {
+        using var scope = NewDisposeScope();
+        using var pinned = FusedKernels.UseCapability(capability);
+        var rng = new Rng(15);
+        // Ordinary values plus extremes, over a length that is not a multiple of any vector width.
+        var x = rng.Normal(1037, Scale).Concat(new[] { 1e4, -1e4, 0.0 }).ToArray();
+        var y = rng.Normal(1040, Scale);
+        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
+        {
+            var (fused, fusedGrad) = Run(x, y, dtype, reduction, fused: true);
+            var (composed, composedGrad) = Run(x, y, dtype, reduction, fused: false);
+            var (rtol, atol) = dtype == ScalarType.Float64 ? (1e-10, 1e-12) : (1e-5, 1e-6);
+            TensorAssert.Close(fused, composed, rtol, atol * 100, $"({dtype}, {capability}: loss)");
+            TensorAssert.Close(fusedGrad, composedGrad, rtol, atol, $"({dtype}, {capability}: gradient)");
+        }
+    }
+
+    private (double[] loss, double[] grad) Run(double[] x, double[] y, ScalarType dtype, Reduction reduction, bool fused)
+    {
+        using var scope = NewDisposeScope();
+        using var path = fused ? null : FusedKernels.DisableOnThisThread();
+        var input = Rng.Tensor(x, [x.Length], dtype, requiresGrad: true);
+        var loss = Function(input, Rng.Tensor(y, [y.Length], dtype), reduction);
+        // A non-uniform upstream gradient exercises the backward scaling, not just the hand-over of the saved gradient.
+        var upstream = reduction == Reduction.None ? linspace(0.5, 1.5, x.Length, dtype) : full([], 0.75, dtype);
+        loss.backward(upstream);
+        return (TensorAssert.Values(loss), TensorAssert.Values(input.grad!));
+    }
+
+    [Fact]
+    public void Composed_path_passes_gradcheck_and_supports_double_backward()
+    {
+        using var scope = NewDisposeScope();
+        using var composed = FusedKernels.DisableOnThisThread();
+        var rng = new Rng(16);
+        var x = rng.Normal(8, Scale).Select(v => v + (v >= 0 ? 0.05 : -0.05)).ToArray();
+        var input = Rng.Tensor(x, [8], requiresGrad: true);
+        var target = zeros(8, ScalarType.Float64);
+        GradCheck.gradcheck(t => Function(t, target, Reduction.Mean), input).Should().BeTrue();
+        var loss = Function(input, target, Reduction.Sum);
+        var g = autograd.grad([loss], [input], create_graph: true)[0]!;
+        g.requires_grad.Should().BeTrue("the composed path is twice differentiable");
+    }
+
+    [Fact]
+    public void Fused_path_refuses_double_backward_with_a_clear_message()
+    {
+        using var scope = NewDisposeScope();
+        var input = Rng.Tensor(new Rng(17).Normal(8, Scale), [8], requiresGrad: true);
+        var loss = Function(input, zeros(8, ScalarType.Float64), Reduction.Sum);
+        var act = () => autograd.grad([loss], [input], create_graph: true);
+        act.Should().Throw<TorchException>().WithMessage("*does not support double backward*FusedKernels*");
+    }
 }
