@@ -368,7 +368,8 @@ LK_API int32_t lk_kernels_detected_capability(void);
 LK_API lk_status lk_kernels_set_capability(int32_t capability);
 
 /* Element-wise losses (kind: 0 MSE, 1 L1, 2 Huber(p0 = delta), 3 SmoothL1(p0 = beta > 0), 4 Smooth(p0 = delta,
- * p1 = alpha), 5 BCE with logits, 6 sigmoid focal(p0 = alpha or < 0 for none, p1 = gamma)). input and target
+ * p1 = alpha), 5 BCE with logits, 6 sigmoid focal(p0 = alpha or < 0 for none, p1 = gamma), 7 KL divergence of
+ * log-probability input (p0 = 1: log-probability target); reduction 3 = batchmean, KL only). input and target
  * have the same shape; weight (NULL, weight_mode 1: one per last-dimension entry, 2: same shape as input) and
  * pos_weight (NULL or one per last-dimension entry) are optional. Only the input is differentiated. */
 LK_API lk_tensor lk_fused_elementwise_loss(lk_tensor input, lk_tensor target, lk_tensor weight, int32_t weight_mode,

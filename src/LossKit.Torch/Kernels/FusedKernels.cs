@@ -128,6 +128,8 @@ public static class FusedKernels
         BCEWithLogits = 5,
         /// <summary>Sigmoid focal loss (alpha = p0, negative for none; gamma = p1).</summary>
         SigmoidFocal = 6,
+        /// <summary>KL divergence of log-probability input (p0 = 1 for a log-probability target); accepts BatchMean.</summary>
+        KLDiv = 7,
     }
 
     /// <summary>How a weight tensor applies to an element-wise loss.</summary>

@@ -17,6 +17,7 @@ enum class ElementwiseKind : int32_t {
   Smooth = 4,         // p0 = delta, p1 = alpha
   BCEWithLogits = 5,  // pos_weight optional (per column)
   SigmoidFocal = 6,   // p0 = alpha (< 0: none), p1 = gamma
+  KLDiv = 7,          // input = log q, target = p (p0 = 0) or log p (p0 = 1): p (log p - x) or exp(t) (t - x)
 };
 
 enum class WeightMode : int32_t { None = 0, PerColumn = 1, Full = 2 };

@@ -19,6 +19,9 @@ using lk::kernels::WeightMode;
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
+// KL divergence's batchmean: sum / batch size (one past ATen's last reduction code).
+constexpr int64_t kBatchMean = 3;
+
 struct ElementwiseCall {
   at::Tensor input, target, weight, pos_weight;
   WeightMode weight_mode;
@@ -44,16 +47,16 @@ std::pair<at::Tensor, at::Tensor> run(const ElementwiseCall& c, bool with_grad, 
   p.grad = with_grad ? grad.data_ptr() : nullptr;
   p.cols = cols;
   p.rows = cols == 0 ? 0 : n / cols;
-  p.grad_scale = upstream * (c.reduction == at::Reduction::Mean && n > 0 ? 1.0 / static_cast<double>(n) : 1.0);
+  // Mean divides by the element count; batchmean (code 3, KL divergence) by the size of the first dimension.
+  const double divisor = c.reduction == at::Reduction::Mean ? static_cast<double>(n)
+                         : c.reduction == kBatchMean ? static_cast<double>(x.dim() == 0 ? 1 : x.size(0)) : 1.0;
+  p.grad_scale = upstream * (divisor > 0 ? 1.0 / divisor : 1.0);
   p.is_double = x.scalar_type() == at::kDouble;
   p.kind = c.kind;
   p.p0 = c.p0;
   p.p1 = c.p1;
   const double sum = LK_DISPATCH(elementwise_loss, p);
-  if (!out.defined()) {
-    const double value = c.reduction == at::Reduction::Mean ? (n > 0 ? sum / static_cast<double>(n) : 0.0) : sum;
-    out = at::scalar_tensor(value, x.options());
-  }
+  if (!out.defined()) out = at::scalar_tensor(divisor > 0 ? sum / divisor : 0.0, x.options());
   return {out, grad};
 }
 
@@ -123,7 +126,9 @@ at::Tensor fused_elementwise(const at::Tensor& input_, const at::Tensor& target_
   TORCH_CHECK(input_.device().is_cpu(), "fused loss kernels run on the CPU; input is on ", input_.device());
   TORCH_CHECK(input_.scalar_type() == at::kFloat || input_.scalar_type() == at::kDouble,
               "fused loss kernels take float32 or float64, got ", input_.scalar_type());
-  TORCH_CHECK(kind >= 0 && kind <= static_cast<int32_t>(ElementwiseKind::SigmoidFocal), "unknown fused kernel kind ", kind);
+  TORCH_CHECK(kind >= 0 && kind <= static_cast<int32_t>(ElementwiseKind::KLDiv), "unknown fused kernel kind ", kind);
+  TORCH_CHECK(reduction >= 0 && reduction <= kBatchMean, "reduction code must be 0 (none), 1 (mean), 2 (sum) or 3 (batchmean)");
+  TORCH_CHECK(reduction != kBatchMean || kind == static_cast<int32_t>(ElementwiseKind::KLDiv), "batchmean is only for KL divergence");
   TORCH_CHECK(weight_mode >= 0 && weight_mode <= 2, "unknown weight mode ", weight_mode);
   check_operand(input_, target_, "target");
   TORCH_CHECK(target_.sizes() == input_.sizes(), "fused loss: target has shape ", target_.sizes(), " but input has ", input_.sizes());
@@ -145,8 +150,7 @@ at::Tensor fused_elementwise(const at::Tensor& input_, const at::Tensor& target_
   }
   return FusedElementwiseFunction::apply(input, target, weight.defined() ? c10::optional<at::Tensor>(weight) : c10::nullopt,
                                          pos_weight.defined() ? c10::optional<at::Tensor>(pos_weight) : c10::nullopt,
-                                         static_cast<int64_t>(weight_mode), static_cast<int64_t>(kind), p0, p1,
-                                         lk::reduction(reduction));
+                                         static_cast<int64_t>(weight_mode), static_cast<int64_t>(kind), p0, p1, reduction);
 }
 
 // RMSE = sqrt(reduce((x - y)^2) + eps): forward needs only the sum of squares; backward writes the gradient

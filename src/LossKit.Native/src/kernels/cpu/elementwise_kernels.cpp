@@ -84,6 +84,25 @@ struct BceLogitsOp {
   }
 };
 
+// KL divergence with log-probability input x: t (log t - x) with 0 where t = 0 (PyTorch's xlogy(t, t) - t x), or,
+// for a log-probability target, exp(t) (t - x). d/dx = -t, or -exp(t).
+template <typename T>
+struct KlDivOp {
+  bool log_target;
+  void operator()(const Vec<T>& x, const Vec<T>& t, const Vec<T>&, Vec<T>& loss, Vec<T>& dloss) const {
+    if (log_target) {
+      const Vec<T> et = t.exp();
+      loss = et * (t - x);
+      dloss = et.neg();
+    } else {
+      const Vec<T> zero(T(0));
+      const Vec<T> tlogt = Vec<T>::blendv(t * t.log(), zero, t == zero);
+      loss = tlogt - t * x;
+      dloss = t.neg();
+    }
+  }
+};
+
 template <typename T, typename Op>
 double sweep(const ElementwiseProblem& p, const Op& op) {
   const T* x = static_cast<const T*>(p.input);
@@ -170,6 +189,7 @@ double run(const ElementwiseProblem& p) {
     case ElementwiseKind::SmoothL1: return sweep<T>(p, SmoothL1Op<T>{static_cast<T>(p.p0)});
     case ElementwiseKind::Smooth: return sweep<T>(p, SmoothOp<T>{static_cast<T>(p.p0), static_cast<T>(p.p1)});
     case ElementwiseKind::BCEWithLogits: return sweep<T>(p, BceLogitsOp<T>{});
+    case ElementwiseKind::KLDiv: return sweep<T>(p, KlDivOp<T>{p.p0 != 0.0});
     default: throw std::invalid_argument("unsupported element-wise kernel kind");
   }
 }
