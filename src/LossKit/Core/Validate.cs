@@ -112,8 +112,10 @@ internal static partial class Validate
         using var scope = NewDisposeScope();
         var min = t.min().ToDouble();
         var max = t.max().ToDouble();
-        if (!(min < low) && !(max > high)) return;
+        // min/max are NaN as soon as one element is NaN, so they only serve as the fast path; the mask decides.
+        if (min >= low && max <= high) return;
         var bad = t.lt(low).logical_or(t.gt(high)).flatten();
+        if (!bad.any().item<bool>()) return;
         var position = bad.to(ScalarType.Int64).argmax().item<long>();
         var value = t.flatten()[position].ToDouble();
         throw new LossArgumentOutOfRangeException(loss, argument,
