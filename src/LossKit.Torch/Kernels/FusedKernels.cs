@@ -130,6 +130,20 @@ public static class FusedKernels
         SigmoidFocal = 6,
         /// <summary>KL divergence of log-probability input (p0 = 1 for a log-probability target); accepts BatchMean.</summary>
         KLDiv = 7,
+        /// <summary>Binary cross-entropy on probabilities (libtorch's clamped logs and gradient).</summary>
+        BCE = 8,
+    }
+
+    /// <summary>Value checks an element-wise kernel performs during its sweep (no extra pass over memory).</summary>
+    [Flags]
+    public enum ValueChecks
+    {
+        /// <summary>None.</summary>
+        None = 0,
+        /// <summary>Every target lies in [0, 1] (NaN passes).</summary>
+        TargetInUnitInterval = 1,
+        /// <summary>Every input lies in [0, 1] (NaN passes).</summary>
+        InputInUnitInterval = 2,
     }
 
     /// <summary>How a weight tensor applies to an element-wise loss.</summary>
@@ -146,10 +160,13 @@ public static class FusedKernels
     /// <paramref name="target"/> have the same shape; only the input is differentiated. No argument checking beyond what
     /// keeps the native code safe: the LossKit losses validate first.
     /// </summary>
+    /// <exception cref="ArgumentException">A value check failed (the caller should report which value).</exception>
     public static Tensor elementwise_loss(ElementwiseLoss kind, Tensor input, Tensor target, Reduction reduction,
-        double p0 = 0, double p1 = 0, Tensor? weight = null, WeightLayout weightLayout = WeightLayout.Full, Tensor? pos_weight = null) =>
+        double p0 = 0, double p1 = 0, Tensor? weight = null, WeightLayout weightLayout = WeightLayout.Full, Tensor? pos_weight = null,
+        ValueChecks checks = ValueChecks.None) =>
         Tensor.From(lk_fused_elementwise_loss(input.NativeHandle, target.NativeHandle, weight?.NativeHandle ?? TensorHandle.Null,
-            weight is null ? 0 : (int)weightLayout, pos_weight?.NativeHandle ?? TensorHandle.Null, (int)kind, p0, p1, (long)reduction), "fused_" + kind);
+            weight is null ? 0 : (int)weightLayout, pos_weight?.NativeHandle ?? TensorHandle.Null, (int)kind, p0, p1, (long)reduction,
+            (int)checks), "fused_" + kind);
 
     /// <summary>Kinds of fused softmax-family losses (the C ABI's codes).</summary>
     public enum RowwiseLoss

@@ -18,6 +18,14 @@ enum class ElementwiseKind : int32_t {
   BCEWithLogits = 5,  // pos_weight optional (per column)
   SigmoidFocal = 6,   // p0 = alpha (< 0: none), p1 = gamma
   KLDiv = 7,          // input = log q, target = p (p0 = 0) or log p (p0 = 1): p (log p - x) or exp(t) (t - x)
+  BCE = 8,            // input = probabilities: -(y log p + (1 - y) log(1 - p)), each log clamped to >= -100
+};
+
+// Range checks done inside the sweep (no extra pass over memory). NaN passes (it propagates into the loss).
+enum ElementwiseCheck : int32_t {
+  kCheckNone = 0,
+  kCheckTargetUnit = 1,  // every target in [0, 1]
+  kCheckInputUnit = 2,   // every input in [0, 1]
 };
 
 enum class WeightMode : int32_t { None = 0, PerColumn = 1, Full = 2 };
@@ -39,6 +47,10 @@ struct ElementwiseProblem {
   ElementwiseKind kind = ElementwiseKind::MSE;
   double p0 = 0.0;
   double p1 = 0.0;
+  int32_t checks = kCheckNone;   // ElementwiseCheck bits
+  // Out: set when a check fails (the kernel still completes; the caller reports the error).
+  mutable bool target_out_of_range = false;
+  mutable bool input_out_of_range = false;
 };
 
 }  // namespace kernels

@@ -28,6 +28,7 @@ struct ElementwiseCall {
   ElementwiseKind kind;
   double p0, p1;
   int64_t reduction;
+  int32_t checks = lk::kernels::kCheckNone;
 };
 
 // Runs the kernel; returns the (reduced or per-element) loss and, if asked, grad_scale * d loss / d input.
@@ -55,7 +56,11 @@ std::pair<at::Tensor, at::Tensor> run(const ElementwiseCall& c, bool with_grad, 
   p.kind = c.kind;
   p.p0 = c.p0;
   p.p1 = c.p1;
+  p.checks = c.checks;
   const double sum = LK_DISPATCH(elementwise_loss, p);
+  // The managed caller turns these into exceptions naming the loss, the value and its position.
+  TORCH_CHECK_VALUE(!p.target_out_of_range, "fused loss: a target value lies outside [0, 1]");
+  TORCH_CHECK_VALUE(!p.input_out_of_range, "fused loss: an input value lies outside [0, 1]");
   if (!out.defined()) out = at::scalar_tensor(divisor > 0 ? sum / divisor : 0.0, x.options());
   return {out, grad};
 }
@@ -65,11 +70,11 @@ class FusedElementwiseFunction : public torch::autograd::Function<FusedElementwi
   // Optional tensors travel as c10::optional: custom functions cannot take undefined at::Tensor arguments.
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input, const at::Tensor& target,
                             const c10::optional<at::Tensor>& weight_, const c10::optional<at::Tensor>& pos_weight_,
-                            int64_t weight_mode, int64_t kind, double p0, double p1, int64_t reduction) {
+                            int64_t weight_mode, int64_t kind, double p0, double p1, int64_t reduction, int64_t checks) {
     const at::Tensor weight = weight_.value_or(at::Tensor());
     const at::Tensor pos_weight = pos_weight_.value_or(at::Tensor());
     ElementwiseCall c{input, target, weight, pos_weight, static_cast<WeightMode>(weight_mode),
-                      static_cast<ElementwiseKind>(kind), p0, p1, reduction};
+                      static_cast<ElementwiseKind>(kind), p0, p1, reduction, static_cast<int32_t>(checks)};
     const bool with_grad = input.requires_grad();
     auto [out, grad] = run(c, with_grad, 1.0);
     if (with_grad) {
@@ -110,7 +115,7 @@ class FusedElementwiseFunction : public torch::autograd::Function<FusedElementwi
       const double g = go.item<double>();
       if (g != 1.0) grad.mul_(g);
     }
-    return {grad, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+    return {grad, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };
 
@@ -122,11 +127,11 @@ void check_operand(const at::Tensor& input, const at::Tensor& t, const char* nam
 
 at::Tensor fused_elementwise(const at::Tensor& input_, const at::Tensor& target_, const c10::optional<at::Tensor>& weight_,
                              int32_t weight_mode, const c10::optional<at::Tensor>& pos_weight_, int32_t kind, double p0,
-                             double p1, int64_t reduction) {
+                             double p1, int64_t reduction, int32_t checks) {
   TORCH_CHECK(input_.device().is_cpu(), "fused loss kernels run on the CPU; input is on ", input_.device());
   TORCH_CHECK(input_.scalar_type() == at::kFloat || input_.scalar_type() == at::kDouble,
               "fused loss kernels take float32 or float64, got ", input_.scalar_type());
-  TORCH_CHECK(kind >= 0 && kind <= static_cast<int32_t>(ElementwiseKind::KLDiv), "unknown fused kernel kind ", kind);
+  TORCH_CHECK(kind >= 0 && kind <= static_cast<int32_t>(ElementwiseKind::BCE), "unknown fused kernel kind ", kind);
   TORCH_CHECK(reduction >= 0 && reduction <= kBatchMean, "reduction code must be 0 (none), 1 (mean), 2 (sum) or 3 (batchmean)");
   TORCH_CHECK(reduction != kBatchMean || kind == static_cast<int32_t>(ElementwiseKind::KLDiv), "batchmean is only for KL divergence");
   TORCH_CHECK(weight_mode >= 0 && weight_mode <= 2, "unknown weight mode ", weight_mode);
@@ -150,7 +155,8 @@ at::Tensor fused_elementwise(const at::Tensor& input_, const at::Tensor& target_
   }
   return FusedElementwiseFunction::apply(input, target, weight.defined() ? c10::optional<at::Tensor>(weight) : c10::nullopt,
                                          pos_weight.defined() ? c10::optional<at::Tensor>(pos_weight) : c10::nullopt,
-                                         static_cast<int64_t>(weight_mode), static_cast<int64_t>(kind), p0, p1, reduction);
+                                         static_cast<int64_t>(weight_mode), static_cast<int64_t>(kind), p0, p1, reduction,
+                                         static_cast<int64_t>(checks));
 }
 
 // RMSE = sqrt(reduce((x - y)^2) + eps): forward needs only the sum of squares; backward writes the gradient
@@ -185,9 +191,11 @@ class FusedRmseFunction : public torch::autograd::Function<FusedRmseFunction> {
 }  // namespace
 
 LK_API lk_tensor lk_fused_elementwise_loss(lk_tensor input, lk_tensor target, lk_tensor weight, int32_t weight_mode,
-                                           lk_tensor pos_weight, int32_t kind, double p0, double p1, int64_t reduction) {
+                                           lk_tensor pos_weight, int32_t kind, double p0, double p1, int64_t reduction,
+                                           int32_t checks) {
   return lk::tensor_call([&] {
-    return fused_elementwise(lk::T(input), lk::T(target), lk::opt(weight), weight_mode, lk::opt(pos_weight), kind, p0, p1, reduction);
+    return fused_elementwise(lk::T(input), lk::T(target), lk::opt(weight), weight_mode, lk::opt(pos_weight), kind, p0, p1,
+                             reduction, checks);
   });
 }
 

@@ -6,7 +6,9 @@
 
 #include <ATen/Parallel.h>
 
+#include <atomic>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 namespace lk {
@@ -90,18 +92,80 @@ template <typename T>
 struct KlDivOp {
   bool log_target;
   void operator()(const Vec<T>& x, const Vec<T>& t, const Vec<T>&, Vec<T>& loss, Vec<T>& dloss) const {
+    const Vec<T> zero(T(0)), inf(std::numeric_limits<T>::infinity());
     if (log_target) {
+      // A zero probability (t = -inf) contributes 0 whatever x is (unless x is NaN).
       const Vec<T> et = t.exp();
-      loss = et * (t - x);
+      const Vec<T> none = (t == inf.neg()) & (x == x);
+      loss = et * Vec<T>::blendv(t - x, zero, none);
       dloss = et.neg();
     } else {
-      const Vec<T> zero(T(0));
-      const Vec<T> tlogt = Vec<T>::blendv(t * t.log(), zero, t == zero);
-      loss = tlogt - t * x;
+      // xlogy(t, t) - t x, with t x taken as 0 where t = 0 and x is infinite (0 * inf is 0 here by definition).
+      const Vec<T> t0 = t == zero;
+      const Vec<T> tlogt = Vec<T>::blendv(t * t.log(), zero, t0);
+      const Vec<T> tx = Vec<T>::blendv(t * x, zero, t0 & (x.abs() == inf));
+      loss = tlogt - tx;
       dloss = t.neg();
     }
   }
 };
+
+// Sigmoid focal loss in log space (LossKit's definition, see SigmoidFocalLoss.cs): with s = sigmoid(x),
+// q = 1 - p_t = y (1 - s) + (1 - y) s, ce = BCE-with-logits(x, y), M = q^gamma = exp(gamma log q) and
+// alpha_t = alpha y + (1 - alpha)(1 - y): loss = alpha_t ce M,
+// d/dx = alpha_t ((s - y) M + ce gamma M s (1 - s)(1 - 2y) / q). For hard labels log q is log sigmoid(-+x), exactly.
+template <typename T>
+struct SigmoidFocalOp {
+  T alpha;  // < 0: no alpha weighting
+  T gamma;
+  void operator()(const Vec<T>& x, const Vec<T>& y, const Vec<T>&, Vec<T>& loss, Vec<T>& dloss) const {
+    const Vec<T> one(T(1)), zero(T(0)), two(T(2));
+    const Vec<T> lse = x.abs().neg().exp().log1p();            // log(1 + e^-|x|)
+    const Vec<T> log_s = (lse + at::vec::maximum(x.neg(), zero)).neg();   // log sigmoid(x)
+    const Vec<T> log_sn = (lse + at::vec::maximum(x, zero)).neg();        // log sigmoid(-x)
+    const Vec<T> s = log_s.exp(), sn = log_sn.exp();
+    const Vec<T> ce = (one - y) * x - log_s;  // (1 - y) x + softplus(-x)
+    const Vec<T> q = y * sn + (one - y) * s;
+    const Vec<T> hard_one = y == one, hard_zero = y == zero;
+    Vec<T> log_q = q.log();
+    log_q = Vec<T>::blendv(log_q, log_sn, hard_one);
+    log_q = Vec<T>::blendv(log_q, log_s, hard_zero);
+    const Vec<T> m = gamma == T(0) ? one : (log_q * Vec<T>(gamma)).exp();
+    const Vec<T> r = Vec<T>::blendv(s * sn / q, zero, q == zero);
+    Vec<T> l = ce * m;
+    Vec<T> d = (s - y) * m + ce * Vec<T>(gamma) * m * r * (one - two * y);
+    if (alpha >= T(0)) {
+      const Vec<T> at = y * Vec<T>(alpha) + (one - y) * Vec<T>(T(1) - alpha);
+      l = at * l;
+      d = at * d;
+    }
+    loss = l;
+    dloss = d;
+  }
+};
+
+// Binary cross-entropy on probabilities, as libtorch computes it: loss = -(y max(log p, -100) + (1 - y) max(log(1 - p),
+// -100)), gradient (p - y) / max(p (1 - p), 1e-12) with the 1e-12 rounded to float32 (libtorch's EPSILON).
+template <typename T>
+struct BceOp {
+  void operator()(const Vec<T>& p, const Vec<T>& y, const Vec<T>&, Vec<T>& loss, Vec<T>& dloss) const {
+    const Vec<T> one(T(1)), floor(T(-100)), eps(static_cast<T>(static_cast<float>(1e-12)));
+    const Vec<T> lp = at::vec::maximum(p.log(), floor);
+    const Vec<T> l1p = at::vec::maximum((one - p).log(), floor);
+    loss = (y * lp + (one - y) * l1p).neg();
+    dloss = (p - y) / at::vec::maximum((one - p) * p, eps);
+  }
+};
+
+template <typename T>
+inline bool out_of_unit(const Vec<T>& v, const Vec<T>& zero, const Vec<T>& one) {
+  const Vec<T> bad = (v < zero) | (v > one);
+  alignas(64) T lanes[Vec<T>::size()];
+  bad.store(lanes);
+  for (int i = 0; i < Vec<T>::size(); ++i)
+    if (lanes[i] != T(0)) return true;
+  return false;
+}
 
 template <typename T, typename Op>
 double sweep(const ElementwiseProblem& p, const Op& op) {
@@ -117,6 +181,7 @@ double sweep(const ElementwiseProblem& p, const Op& op) {
   const bool per_column = p.weight_mode == WeightMode::PerColumn || pw != nullptr;
 
   // Processes flat indices [i0, i0 + len) whose columns are c0, c0 + 1, ... (no wrap); returns the loss sum.
+  std::atomic<bool> bad_target{false}, bad_input{false};
   auto segment = [&](int64_t i0, int64_t len, int64_t c0) -> double {
     double total = 0;
     Vec<T> acc(T(0));
@@ -127,6 +192,12 @@ double sweep(const ElementwiseProblem& p, const Op& op) {
       const Vec<T> xv = Vec<T>::loadu(x + i, count);
       const Vec<T> yv = Vec<T>::loadu(y + i, count);
       const Vec<T> pv = pw != nullptr ? Vec<T>::loadu(pw + c0 + k, count) : Vec<T>(T(1));
+      if (p.checks != kCheckNone) {
+        // Lanes past `count` were loaded as 0, which is inside [0, 1]. NaN compares false: it passes.
+        const Vec<T> zero(T(0)), one(T(1));
+        if ((p.checks & kCheckTargetUnit) && out_of_unit(yv, zero, one)) bad_target = true;
+        if ((p.checks & kCheckInputUnit) && out_of_unit(xv, zero, one)) bad_input = true;
+      }
       Vec<T> loss, dloss;
       op(xv, yv, pv, loss, dloss);
       if (w != nullptr) {
@@ -161,6 +232,8 @@ double sweep(const ElementwiseProblem& p, const Op& op) {
     });
     double total = 0;
     for (double v : partial) total += v;
+    p.target_out_of_range = bad_target;
+    p.input_out_of_range = bad_input;
     return total;
   }
   // Per-column parameters: whole rows per work unit, vectorised along the row.
@@ -177,6 +250,8 @@ double sweep(const ElementwiseProblem& p, const Op& op) {
   });
   double total = 0;
   for (double v : partial) total += v;
+  p.target_out_of_range = bad_target;
+  p.input_out_of_range = bad_input;
   return total;
 }
 
@@ -190,6 +265,8 @@ double run(const ElementwiseProblem& p) {
     case ElementwiseKind::Smooth: return sweep<T>(p, SmoothOp<T>{static_cast<T>(p.p0), static_cast<T>(p.p1)});
     case ElementwiseKind::BCEWithLogits: return sweep<T>(p, BceLogitsOp<T>{});
     case ElementwiseKind::KLDiv: return sweep<T>(p, KlDivOp<T>{p.p0 != 0.0});
+    case ElementwiseKind::SigmoidFocal: return sweep<T>(p, SigmoidFocalOp<T>{static_cast<T>(p.p0), static_cast<T>(p.p1)});
+    case ElementwiseKind::BCE: return sweep<T>(p, BceOp<T>{});
     default: throw std::invalid_argument("unsupported element-wise kernel kind");
   }
 }
