@@ -109,17 +109,18 @@ public static partial class losses
         Validate.ClassWeight(name, weight, classes, input);
         var probabilities = Validate.ProbabilityTarget(name, input, target, ignore_index);
         using var scope = NewDisposeScope();
-        var w = ClassIndexLoss.PrepareWeight(weight, input);
         if (probabilities)
         {
+            var w = ClassIndexLoss.PrepareWeight(weight, input);
             // Per-row losses from libtorch's kernel; the mean over rows (N·d1·...) is 0 for an empty batch.
             var soft = nn.functional.cross_entropy(input, target, w, ignore_index, Reduction.None, label_smoothing);
             return Reductions.Apply(soft, reduction).MoveToOuterDisposeScope();
         }
         var indices = Validate.ClassIndexTarget(name, input, target, ignore_index);
+        var weights = ClassIndexLoss.PrepareWeight(weight, input);
         // libtorch's per-row losses, reduced here so that the mean over nothing is 0 rather than NaN.
-        var rows = nn.functional.cross_entropy(input, indices, w, ignore_index, Reduction.None, label_smoothing);
-        return ClassIndexLoss.Reduce(rows, () => ClassIndexLoss.TargetWeights(w, indices, ignore_index, input).sum(), reduction)
+        var rows = nn.functional.cross_entropy(input, indices, weights, ignore_index, Reduction.None, label_smoothing);
+        return ClassIndexLoss.Reduce(rows, () => ClassIndexLoss.TargetWeights(weights, indices, ignore_index, input).sum(), reduction)
             .MoveToOuterDisposeScope();
     }
 }
