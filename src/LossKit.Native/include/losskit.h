@@ -370,7 +370,7 @@ LK_API lk_status lk_kernels_set_capability(int32_t capability);
 /* Element-wise losses (kind: 0 MSE, 1 L1, 2 Huber(p0 = delta), 3 SmoothL1(p0 = beta > 0), 4 Smooth(p0 = delta,
  * p1 = alpha), 5 BCE with logits, 6 sigmoid focal(p0 = alpha or < 0 for none, p1 = gamma), 7 KL divergence of
  * log-probability input (p0 = 1: log-probability target); reduction 3 = batchmean, KL only; 8 BCE on probabilities).
- * checks: bit 0 = every target in [0, 1], bit 1 = every input in [0, 1] (done during the sweep; a failure is a
+ * checks: bit 0 = every target in [0, 1], bit 1 = every input in [0, 1], bit 2 = every target >= 0 (done during the sweep; a failure is a
  * value error after it). input and target
  * have the same shape; weight (NULL, weight_mode 1: one per last-dimension entry, 2: same shape as input) and
  * pos_weight (NULL or one per last-dimension entry) are optional. Only the input is differentiated. */
@@ -378,7 +378,8 @@ LK_API lk_tensor lk_fused_elementwise_loss(lk_tensor input, lk_tensor target, lk
                                            lk_tensor pos_weight, int32_t kind, double p0, double p1, int64_t reduction,
                                            int32_t checks);
 /* Softmax-family losses over logits (N, C) and int64 class indices (N) (kind: 0 cross-entropy with PyTorch's label
- * smoothing p0, 1 the seed convention's label smoothing p0, 2 softmax focal with gamma p0); weight (C) optional.
+ * smoothing p0, 1 softmax focal with gamma p0); weight (C) optional. (The seed convention's label smoothing eps is
+ * cross-entropy with p0 = eps * C / (C - 1).)
  * Mean divides by the sum of the weights of the non-ignored targets (0 when that is 0). */
 LK_API lk_tensor lk_fused_rowwise_loss(lk_tensor input, lk_tensor target, lk_tensor weight, int32_t kind, double p0,
                                        int64_t ignore_index, int64_t reduction);

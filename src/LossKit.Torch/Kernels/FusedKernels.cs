@@ -144,6 +144,8 @@ public static class FusedKernels
         TargetInUnitInterval = 1,
         /// <summary>Every input lies in [0, 1] (NaN passes).</summary>
         InputInUnitInterval = 2,
+        /// <summary>Every target is &gt;= 0 (NaN passes).</summary>
+        TargetNonNegative = 4,
     }
 
     /// <summary>How a weight tensor applies to an element-wise loss.</summary>
@@ -173,10 +175,9 @@ public static class FusedKernels
     {
         /// <summary>Cross-entropy with PyTorch's label smoothing (p0 = eps: eps / C spread over all classes).</summary>
         CrossEntropy = 0,
-        /// <summary>The seed convention's label smoothing (p0 = eps: 1 - eps on the target, eps / (C - 1) elsewhere).</summary>
-        SeedSmoothing = 1,
-        /// <summary>Softmax focal loss (p0 = gamma).</summary>
-        Focal = 2,
+        /// <summary>Softmax focal loss (p0 = gamma). (The seed convention's label smoothing eps is
+        /// <see cref="CrossEntropy"/> with p0 = eps · C / (C - 1).)</summary>
+        Focal = 1,
     }
 
     /// <summary>

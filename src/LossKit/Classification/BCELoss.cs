@@ -70,6 +70,15 @@ public static partial class losses
         Validate.Elementwise(name, input, target);
         Validate.Reduction(name, reduction, allowBatchMean: false);
         Validate.BroadcastableTo(name, weight, input, nameof(weight));
+        if (reduction == Reduction.Mean && input.numel() == 0) return input.sum();
+        if (Fused.Elementwise(FusedKernels.ElementwiseLoss.BCE, input, target, reduction, weight: weight,
+                checks: FusedKernels.ValueChecks.InputInUnitInterval | FusedKernels.ValueChecks.TargetInUnitInterval,
+                reportFailure: () =>
+                {
+                    Validate.ValuesInRange(name, input, "input", 0, 1);
+                    Validate.ValuesInRange(name, target, "target", 0, 1);
+                }) is { } fused)
+            return fused;
         Validate.ValuesInRange(name, input, "input", 0, 1);
         Validate.ValuesInRange(name, target, "target", 0, 1);
 

@@ -88,6 +88,11 @@ public static partial class losses
         Validate.Reduction(name, reduction, allowBatchMean: false);
         Validate.BroadcastableTo(name, weight, input, nameof(weight));
         Validate.BroadcastableTo(name, pos_weights, input, nameof(pos_weights));
+        if (reduction == Reduction.Mean && input.numel() == 0) return input.sum();
+        if (Fused.Elementwise(FusedKernels.ElementwiseLoss.BCEWithLogits, input, target, reduction, weight: weight, posWeight: pos_weights,
+                checks: FusedKernels.ValueChecks.TargetInUnitInterval,
+                reportFailure: () => Validate.ValuesInRange(name, target, "target", 0, 1)) is { } fused)
+            return fused;
         Validate.ValuesInRange(name, target, "target", 0, 1);
 
         using var scope = NewDisposeScope();

@@ -118,6 +118,8 @@ public static partial class losses
         }
         var indices = Validate.ClassIndexTarget(name, input, target, ignore_index);
         var weights = ClassIndexLoss.PrepareWeight(weight, input);
+        if (Fused.Rowwise(FusedKernels.RowwiseLoss.CrossEntropy, input, indices, weights, ignore_index, label_smoothing, reduction) is { } fused)
+            return fused.MoveToOuterDisposeScope();
         // libtorch's per-row losses, reduced here so that the mean over nothing is 0 rather than NaN.
         var rows = nn.functional.cross_entropy(input, indices, weights, ignore_index, Reduction.None, label_smoothing);
         return ClassIndexLoss.Reduce(rows, () => ClassIndexLoss.TargetWeights(weights, indices, ignore_index, input).sum(), reduction)

@@ -100,6 +100,8 @@ public static partial class losses
         using var scope = NewDisposeScope();
         var indices = Validate.ClassIndexOnlyTarget(name, input, target, ignore_index);
         var w = ClassIndexLoss.PrepareWeight(weight, input);
+        if (Fused.Rowwise(FusedKernels.RowwiseLoss.Focal, input, indices, w, ignore_index, gamma, reduction) is { } fused)
+            return fused.MoveToOuterDisposeScope();
         var dim = ClassIndexLoss.ClassDim(input);
         var (safe, ignored) = ClassIndexLoss.SafeTarget(indices, ignore_index);
 

@@ -62,9 +62,14 @@ public static partial class losses
         const string name = nameof(LossKit.KLDivLoss);
         Validate.Elementwise(name, input, target);
         Validate.Reduction(name, reduction, allowBatchMean: true);
+        const string hint = " With log_target: false the target holds probabilities; pass log_target: true if it holds log-probabilities.";
+        if (input.numel() == 0 && reduction != Reduction.None) return input.sum();
+        if (Fused.Elementwise(FusedKernels.ElementwiseLoss.KLDiv, input, target, reduction, log_target ? 1 : 0,
+                checks: log_target ? FusedKernels.ValueChecks.None : FusedKernels.ValueChecks.TargetNonNegative,
+                reportFailure: () => Validate.NonNegativeValues(name, target, "target", hint)) is { } fused)
+            return fused;
         if (!log_target)
-            Validate.NonNegativeValues(name, target, "target",
-                " With log_target: false the target holds probabilities; pass log_target: true if it holds log-probabilities.");
+            Validate.NonNegativeValues(name, target, "target", hint);
 
         using var scope = NewDisposeScope();
         Tensor elements;

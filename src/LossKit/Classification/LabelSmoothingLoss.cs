@@ -109,6 +109,9 @@ public static partial class losses
         using var scope = NewDisposeScope();
         var indices = Validate.ClassIndexOnlyTarget(name, input, target, ignore_index);
         var w = ClassIndexLoss.PrepareWeight(weight, input);
+        // The seed convention with ε is exactly PyTorch's with ε·C/(C - 1) (weights included): the fused kernel computes that.
+        if (Fused.Rowwise(FusedKernels.RowwiseLoss.CrossEntropy, input, indices, w, ignore_index, smoothing * classes / (classes - 1), reduction) is { } fused)
+            return fused.MoveToOuterDisposeScope();
         var dim = ClassIndexLoss.ClassDim(input);
         var (safe, ignored) = ClassIndexLoss.SafeTarget(indices, ignore_index);
 

@@ -86,6 +86,11 @@ public static partial class losses
         CheckFocalOptions(alpha, gamma);
         Validate.Elementwise(name, input, target);
         Validate.Reduction(name, reduction, allowBatchMean: false);
+        if (reduction == Reduction.Mean && input.numel() == 0) return input.sum();
+        if (Fused.Elementwise(FusedKernels.ElementwiseLoss.SigmoidFocal, input, target, reduction, alpha ?? -1.0, gamma,
+                checks: FusedKernels.ValueChecks.TargetInUnitInterval,
+                reportFailure: () => Validate.ValuesInRange(name, target, "target", 0, 1)) is { } fused)
+            return fused;
         Validate.ValuesInRange(name, target, "target", 0, 1);
 
         using var scope = NewDisposeScope();

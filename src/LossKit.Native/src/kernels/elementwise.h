@@ -26,6 +26,7 @@ enum ElementwiseCheck : int32_t {
   kCheckNone = 0,
   kCheckTargetUnit = 1,  // every target in [0, 1]
   kCheckInputUnit = 2,   // every input in [0, 1]
+  kCheckTargetNonNegative = 4,  // every target >= 0
 };
 
 enum class WeightMode : int32_t { None = 0, PerColumn = 1, Full = 2 };

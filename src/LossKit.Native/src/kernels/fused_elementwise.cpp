@@ -59,7 +59,7 @@ std::pair<at::Tensor, at::Tensor> run(const ElementwiseCall& c, bool with_grad, 
   p.checks = c.checks;
   const double sum = LK_DISPATCH(elementwise_loss, p);
   // The managed caller turns these into exceptions naming the loss, the value and its position.
-  TORCH_CHECK_VALUE(!p.target_out_of_range, "fused loss: a target value lies outside [0, 1]");
+  TORCH_CHECK_VALUE(!p.target_out_of_range, "fused loss: a target value lies outside its valid range");
   TORCH_CHECK_VALUE(!p.input_out_of_range, "fused loss: an input value lies outside [0, 1]");
   if (!out.defined()) out = at::scalar_tensor(divisor > 0 ? sum / divisor : 0.0, x.options());
   return {out, grad};

@@ -13,10 +13,10 @@ namespace kernels {
 enum class RowwiseKind : int32_t {
   // Cross-entropy with PyTorch's label smoothing (p0 = eps in [0, 1]): (1 - eps) * w_y * NLL + (eps / C) * sum_c w_c * (-log p_c).
   CrossEntropy = 0,
-  // The seed convention's label smoothing (p0 = eps): target 1 - eps on y, eps / (C - 1) elsewhere; times w_y.
-  SeedSmoothing = 1,
+  // (The seed convention's label smoothing, 1 - eps on y and eps / (C - 1) elsewhere, is CrossEntropy with
+  // p0 = eps * C / (C - 1), weights included.)
   // Softmax focal loss (p0 = gamma >= 0): -w_y * (1 - p_y)^gamma * log p_y.
-  Focal = 2,
+  Focal = 1,
 };
 
 struct RowwiseProblem {

@@ -197,6 +197,7 @@ double sweep(const ElementwiseProblem& p, const Op& op) {
         const Vec<T> zero(T(0)), one(T(1));
         if ((p.checks & kCheckTargetUnit) && out_of_unit(yv, zero, one)) bad_target = true;
         if ((p.checks & kCheckInputUnit) && out_of_unit(xv, zero, one)) bad_input = true;
+        if ((p.checks & kCheckTargetNonNegative) && out_of_unit(yv, zero, Vec<T>(std::numeric_limits<T>::infinity()))) bad_target = true;
       }
       Vec<T> loss, dloss;
       op(xv, yv, pv, loss, dloss);

@@ -91,7 +91,7 @@ double run_rows(const RowwiseProblem& p) {
     const T m = row_max(x, C);
     const bool want_sx = p.kind != RowwiseKind::Focal && eps != 0.0;
     double sx = 0;
-    const double s = exp_sum(x, g, C, m, p.kind == RowwiseKind::CrossEntropy ? w : nullptr, want_sx, &sx);
+    const double s = exp_sum(x, g, C, m, w, want_sx, &sx);
     const double lse = static_cast<double>(m) + std::log(s);
     const double logp_y = static_cast<double>(x[y]) - lse;
     double loss = 0;
@@ -106,15 +106,6 @@ double run_rows(const RowwiseProblem& p) {
         b = eps / C;
         weighted_b = w != nullptr;
         d_y = (1 - eps) * wy;
-        break;
-      }
-      case RowwiseKind::SeedSmoothing: {
-        // t_c = eps / (C - 1) off the target, 1 - eps on it: loss = w_y (lse - sum_c t_c x_c).
-        const double off = C > 1 ? eps / static_cast<double>(C - 1) : 0.0;
-        loss = wy * (lse - (off * sx + (1 - eps - off) * static_cast<double>(x[y])));
-        a = wy;
-        b = wy * off;
-        d_y = wy * (1 - eps - off);
         break;
       }
       case RowwiseKind::Focal: {
