@@ -255,6 +255,19 @@ public abstract class OverlapLossContract
     }
 
     [Fact]
+    public void Unbatched_and_scalar_inputs_equal_a_batch_of_one()
+    {
+        using var scope = NewDisposeScope();
+        var logits = tensor(new[] { 0.3, -1.0, 2.2 });
+        var batched = Function(logits.reshape(1, 3), tensor(new long[] { 2 }), reduction: Reduction.None);
+        var unbatched = Function(logits, tensor(2L), reduction: Reduction.None);
+        unbatched.Equals(batched).Should().BeTrue();
+        // Binary mode accepts any shape, a scalar included: p = sigmoid(0.5), y = 1 -> 1 - 2p / (p + 1).
+        var p = 1 / (1 + Math.Exp(-0.5));
+        Function(tensor(0.5), tensor(1.0), OverlapMode.Binary, epsilon: 0).ToDouble().Should().BeApproximately(1 - 2 * p / (p + 1), 1e-15);
+    }
+
+    [Fact]
     public void Ignored_rows_change_nothing_but_their_own_absence()
     {
         using var scope = NewDisposeScope();
