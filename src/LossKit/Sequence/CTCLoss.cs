@@ -1,0 +1,115 @@
+using LossKit.Torch;
+using static LossKit.Torch.torch;
+using static LossKit.Torch.torch.nn;
+
+namespace LossKit;
+
+/// <summary>
+/// Connectionist temporal classification loss (Graves et al., 2006): ℓ_n = -log Σ_π Π_t p_t(π_t) over every alignment π of
+/// length T_n whose collapse (merge repeated symbols, then drop blanks) is the target sequence of sample n.
+/// </summary>
+/// <remarks>
+/// <para><b>Inputs.</b> <c>log_probs</c> (T, N, C) float32 or float64 log-probabilities (normally <c>log_softmax(logits, 2)</c>),
+/// or (T, C) for one unbatched sequence. <c>targets</c> int64 (int32 accepted) labels in [0, C) other than <c>blank</c>,
+/// either padded (N, S) (values past each target length are ignored) or concatenated (sum(target_lengths)); unbatched: (S).
+/// <c>input_lengths</c> and <c>target_lengths</c>: int64 (int32 accepted) tensors (N) (unbatched: scalars or [1]), or
+/// <c>long[]</c> through the overloads; 0 ≤ T_n ≤ T and 0 ≤ S_n ≤ S.</para>
+/// <para><b>Reductions.</b> <see cref="Reduction.None"/>: the (N) losses (a scalar when unbatched);
+/// <see cref="Reduction.Sum"/>: Σ_n ℓ_n; <see cref="Reduction.Mean"/> (default): mean over the batch of ℓ_n / max(S_n, 1), as
+/// PyTorch. An empty batch (N = 0) gives 0 with zero gradient for Mean (PyTorch: NaN) and Sum.</para>
+/// <para><b>Impossible alignments.</b> A target needs T_n ≥ S_n + (number of adjacent repeated labels), because repeated labels
+/// must be separated by a blank. A shorter input is accepted (not an error, as in PyTorch): its loss is +∞ and its gradient
+/// NaN; with <c>zero_infinity</c> true both become 0 (recommended when some samples may be too short).</para>
+/// <para><b>Validation</b> (before the native call, naming the argument and values): dtypes and ranks, blank in [0, C), every
+/// length ≥ 0, T_n ≤ T, S_n ≤ S (padded) or Σ S_n = numel (concatenated), lengths (N) integer tensors, and every label within
+/// its target length in [0, C) and ≠ blank (PyTorch does not check the last two; a blank inside a target is always a bug).</para>
+/// <para><b>Gradient.</b> Computed by libtorch's alpha-beta kernel, exactly as PyTorch. Note that PyTorch's gradient with respect
+/// to <c>log_probs</c> is ∂ℓ/∂log_probs + exp(log_probs) on the frames t &lt; T_n, i.e. it already includes the term that
+/// log_softmax's backward cancels: differentiated through <c>log_softmax(logits)</c> (the intended use) the gradient with
+/// respect to the logits is exact, p - γ (γ the alignment occupancy). Applied to log_probs that are a leaf or not normalised,
+/// it is not the derivative of the returned value (a gradient check on log_probs itself fails; check through log_softmax).</para>
+/// <para>NaN in log_probs propagates. Use it for sequence labelling without frame-level alignment (speech, handwriting, OCR).</para>
+/// </remarks>
+public sealed class CTCLoss : Loss<Tensor, Tensor, Tensor, Tensor, Tensor>
+{
+    /// <summary>Creates the loss.</summary>
+    /// <param name="blank">The blank label's index, in [0, C).</param>
+    /// <param name="reduction">None, Mean (default: per-sample loss divided by its target length, then averaged) or Sum.</param>
+    /// <param name="zero_infinity">Replace infinite losses (impossible alignments) and their gradients by 0.</param>
+    public CTCLoss(long blank = 0, Reduction reduction = Reduction.Mean, bool zero_infinity = false) : base(nameof(CTCLoss), reduction)
+    {
+        if (blank < 0)
+            throw new LossArgumentOutOfRangeException(nameof(CTCLoss), nameof(blank), $"blank must be a class index >= 0, got {blank}.");
+        this.blank = blank;
+        this.zero_infinity = zero_infinity;
+    }
+
+    /// <summary>The blank label's index.</summary>
+    public long blank { get; }
+
+    /// <summary>Whether infinite losses and their gradients are replaced by 0.</summary>
+    public bool zero_infinity { get; }
+
+    /// <summary>The CTC loss of <paramref name="log_probs"/> against <paramref name="targets"/> (see <see cref="CTCLoss"/>).</summary>
+    public override Tensor forward(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths) =>
+        losses.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, reduction, zero_infinity);
+
+    /// <summary>The CTC loss with lengths given as arrays (see <see cref="CTCLoss"/>).</summary>
+    public Tensor call(Tensor log_probs, Tensor targets, long[] input_lengths, long[] target_lengths)
+    {
+        ThrowIfDisposed();
+        return losses.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, reduction, zero_infinity);
+    }
+
+    /// <summary>The loss's name and options.</summary>
+    public override string ToString() => $"CTCLoss(blank={blank}, reduction={reduction}, zero_infinity={zero_infinity})";
+}
+
+public static partial class losses
+{
+    /// <summary>Creates a <see cref="LossKit.CTCLoss"/>.</summary>
+    public static CTCLoss CTCLoss(long blank = 0, Reduction reduction = Reduction.Mean, bool zero_infinity = false) =>
+        new(blank, reduction, zero_infinity);
+
+    /// <summary>
+    /// Connectionist temporal classification loss on libtorch's kernel, with LossKit's validation (see <see cref="LossKit.CTCLoss"/>).
+    /// </summary>
+    /// <param name="log_probs">(T, N, C) or (T, C) log-probabilities, float32 or float64.</param>
+    /// <param name="targets">Padded (N, S) or concatenated (Σ S_n) int64 labels; (S) when unbatched.</param>
+    /// <param name="input_lengths">(N) int64 lengths T_n ≤ T.</param>
+    /// <param name="target_lengths">(N) int64 lengths S_n.</param>
+    /// <param name="blank">The blank label's index.</param>
+    /// <param name="reduction">None, Mean (ℓ_n / max(S_n, 1) averaged over the batch) or Sum.</param>
+    /// <param name="zero_infinity">Replace infinite losses and their gradients by 0.</param>
+    public static Tensor ctc_loss(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, long blank = 0,
+        Reduction reduction = Reduction.Mean, bool zero_infinity = false)
+    {
+        const string name = nameof(LossKit.CTCLoss);
+        Validate.Reduction(name, reduction, allowBatchMean: false);
+        using var scope = NewDisposeScope();
+        var a = Validate.Ctc(name, log_probs, targets, input_lengths, target_lengths, blank);
+        Tensor result;
+        if (a.BatchSize == 0)
+        {
+            // libtorch's mean of nothing is NaN; LossKit's is 0. Keep the result connected to log_probs (zero gradient).
+            var perSample = a.LogProbs.sum([0, 2]);
+            result = reduction == Reduction.None ? perSample : perSample.sum();
+        }
+        else
+        {
+            result = nn.functional.ctc_loss(a.LogProbs, a.Targets, a.InputLengths, a.TargetLengths, blank, zero_infinity, reduction);
+            if (!a.Batched && reduction == Reduction.None) result = result.squeeze(0);
+        }
+        return result.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>CTC loss with the lengths given as arrays (see <see cref="ctc_loss(Tensor, Tensor, Tensor, Tensor, long, Reduction, bool)"/>).</summary>
+    public static Tensor ctc_loss(Tensor log_probs, Tensor targets, long[] input_lengths, long[] target_lengths, long blank = 0,
+        Reduction reduction = Reduction.Mean, bool zero_infinity = false)
+    {
+        const string name = nameof(LossKit.CTCLoss);
+        using var il = Validate.LengthsArray(name, input_lengths, nameof(input_lengths));
+        using var tl = Validate.LengthsArray(name, target_lengths, nameof(target_lengths));
+        return ctc_loss(log_probs, targets, il, tl, blank, reduction, zero_infinity);
+    }
+}
