@@ -123,7 +123,8 @@ struct SigmoidFocalOp {
     const Vec<T> lse = x.abs().neg().exp().log1p();            // log(1 + e^-|x|)
     const Vec<T> log_s = (lse + at::vec::maximum(x.neg(), zero)).neg();   // log sigmoid(x)
     const Vec<T> log_sn = (lse + at::vec::maximum(x, zero)).neg();        // log sigmoid(-x)
-    const Vec<T> s = log_s.exp(), sn = log_sn.exp();
+    // sigmoid written as BceLogitsOp writes it, so that gamma = 0 without alpha reproduces BCE-with-logits bit for bit.
+    const Vec<T> s = one / (one + x.neg().exp()), sn = one / (one + x.exp());
     const Vec<T> ce = (one - y) * x - log_s;  // (1 - y) x + softplus(-x)
     const Vec<T> q = y * sn + (one - y) * s;
     const Vec<T> hard_one = y == one, hard_zero = y == zero;
