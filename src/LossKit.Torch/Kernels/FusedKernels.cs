@@ -190,6 +190,15 @@ public static class FusedKernels
         Tensor.From(lk_fused_rowwise_loss(input.NativeHandle, target.NativeHandle, weight?.NativeHandle ?? TensorHandle.Null,
             (int)kind, p0, ignore_index, (long)reduction), "fused_" + kind);
 
+    /// <summary>
+    /// Soft F1 / Dice (the same function) of softmax(logits (N, C)) against int64 class indices (N), in two sweeps (counts,
+    /// then the gradient). Per class 1 - (2tp + ε) / (Σp + count + ε); classes without a counted target are left out of the
+    /// macro mean (and are 0 in the per-class vector of <see cref="Reduction.None"/>); <paramref name="micro"/> pools the
+    /// counts first (Mean only). With no class present the loss is 0.
+    /// </summary>
+    public static Tensor overlap_loss(Tensor input, Tensor target, double epsilon, long ignore_index, bool micro, Reduction reduction) =>
+        Tensor.From(lk_fused_overlap_loss(input.NativeHandle, target.NativeHandle, epsilon, ignore_index, micro ? 1 : 0, (long)reduction));
+
     /// <summary>√(reduce((x - y)²) + eps) in fused sweeps, reduction Mean or Sum.</summary>
     public static Tensor rmse_loss(Tensor input, Tensor target, double eps, Reduction reduction) =>
         Tensor.From(lk_fused_rmse_loss(input.NativeHandle, target.NativeHandle, eps, (long)reduction));

@@ -54,6 +54,14 @@ internal static class Overlap
         using var scope = NewDisposeScope();
         classIndices?.MoveToOtherDisposeScope(scope);
 
+        // Multi-class from logits on the CPU: the fused two-sweep kernel (F1 and Dice are the same function there).
+        if (mode == OverlapMode.Multiclass && fromLogits && FusedKernels.CanUse(input))
+        {
+            var rows = input.dim() == 1 ? input.unsqueeze(0) : input.dim() == 2 ? input : ClassesLast(input, 1, input.size(1));
+            return FusedKernels.overlap_loss(rows, classIndices!.reshape(-1), epsilon, ignoreIndex, average == OverlapAverage.Micro, reduction)
+                .MoveToOuterDisposeScope();
+        }
+
         var (p, y) = mode == OverlapMode.Multiclass
             ? Multiclass(input, classIndices!, fromLogits, ignoreIndex)
             : Sigmoid(input, target, mode, fromLogits, ignoreIndex);
