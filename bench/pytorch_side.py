@@ -6,7 +6,8 @@ LossKit and PyTorch measurements of the same case within one invocation. Run wit
 (same shapes, same seed, same libtorch generator) and runs forward + backward the way a PyTorch user would write
 it: libtorch's own function where PyTorch has one, the usual composition of eager ops where it does not.
 
-Requests: {"op": "setup", "case": name, "threads": n} -> {"ok": true, "input_bytes": ...}
+Requests: {"op": "version"}                           -> {"torch": ..., "python": ...}
+          {"op": "setup", "case": name, "threads": n} -> {"ok": true, "input_bytes": ...}
           {"op": "time", "iters": k}                  -> {"ms": [per-iteration milliseconds]}
           {"op": "peak"}                              -> {"extra_bytes": peak RSS growth of one iteration}
           {"op": "overhead", "kind": "add"|"small_ce"|"small_mse", "iters": k} -> {"us": microseconds per call}
@@ -154,6 +155,10 @@ def main():
         op = req["op"]
         if op == "quit":
             break
+        if op == "version":
+            sys.stdout.write(json.dumps({"torch": torch.__version__, "python": sys.version.split()[0]}) + "\n")
+            sys.stdout.flush()
+            continue
         if op == "setup":
             torch.set_num_threads(int(req["threads"]))
             state.clear()

@@ -60,6 +60,10 @@ public static partial class torch
     public static Tensor empty(long rows, long columns, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
         empty([rows, columns], dtype, device, requires_grad);
 
+    /// <summary>An uninitialised 3-D tensor.</summary>
+    public static Tensor empty(long dim0, long dim1, long dim2, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
+        empty([dim0, dim1, dim2], dtype, device, requires_grad);
+
     /// <summary>A tensor filled with <paramref name="value"/>. Without a dtype, an integral value gives int64, a bool gives bool, a floating value float32.</summary>
     public static unsafe Tensor full(ReadOnlySpan<long> size, Scalar value, ScalarType? dtype = null, Device? device = null, bool requires_grad = false)
     {
@@ -94,6 +98,10 @@ public static partial class torch
     public static Tensor rand(long rows, long columns, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
         rand([rows, columns], dtype, device, requires_grad);
 
+    /// <summary>3-D samples from U[0, 1).</summary>
+    public static Tensor rand(long dim0, long dim1, long dim2, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
+        rand([dim0, dim1, dim2], dtype, device, requires_grad);
+
     /// <summary>Samples from N(0, 1).</summary>
     public static unsafe Tensor randn(ReadOnlySpan<long> size, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
         Create(size, dtype, device, requires_grad, nameof(randn), &lk_randn);
@@ -106,6 +114,10 @@ public static partial class torch
     /// <summary>2-D samples from N(0, 1).</summary>
     public static Tensor randn(long rows, long columns, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
         randn([rows, columns], dtype, device, requires_grad);
+
+    /// <summary>3-D samples from N(0, 1).</summary>
+    public static Tensor randn(long dim0, long dim1, long dim2, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
+        randn([dim0, dim1, dim2], dtype, device, requires_grad);
 
     /// <summary>Integers drawn uniformly from [low, high). dtype defaults to int64.</summary>
     public static unsafe Tensor randint(long low, long high, ReadOnlySpan<long> size, ScalarType? dtype = null, Device? device = null, bool requires_grad = false)

@@ -7,6 +7,7 @@
 #include <ATen/Parallel.h>
 
 #include <atomic>
+#include <cstring>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -72,17 +73,34 @@ struct SmoothOp {
   }
 };
 
+// Pieces of the logistic function from one exponential: e = exp(-|x|), then
+// sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) otherwise (and the mirror image for sigmoid(-x)),
+// softplus(-x) = log1p(e) + max(-x, 0), so log sigmoid(x) = -softplus(-x) and log sigmoid(-x) = -(log1p(e) + max(x, 0)).
+template <typename T>
+struct Logistic {
+  Vec<T> sig, sig_neg, log1p_e;
+  explicit Logistic(const Vec<T>& x) {
+    const Vec<T> one(T(1)), zero(T(0));
+    const Vec<T> e = x.abs().neg().exp();
+    const Vec<T> inv = one / (one + e);
+    const Vec<T> pos = x >= zero;
+    sig = Vec<T>::blendv(e * inv, inv, pos);
+    sig_neg = Vec<T>::blendv(inv, e * inv, pos);
+    log1p_e = e.log1p();
+  }
+};
+
 // Binary cross-entropy with logits, pos_weight p: loss = (1 - y) x + (1 + (p - 1) y) softplus(-x),
-// softplus(-x) = log1p(exp(-|x|)) + max(-x, 0); d/dx = (1 + (p - 1) y) sigmoid(x) - p y.
+// d/dx = (1 + (p - 1) y) sigmoid(x) - p y.
 template <typename T>
 struct BceLogitsOp {
   void operator()(const Vec<T>& x, const Vec<T>& y, const Vec<T>& pw, Vec<T>& loss, Vec<T>& dloss) const {
     const Vec<T> one(T(1)), zero(T(0));
+    const Logistic<T> l(x);
     const Vec<T> lw = one + (pw - one) * y;
-    const Vec<T> sp = x.abs().neg().exp().log1p() + at::vec::maximum(x.neg(), zero);
+    const Vec<T> sp = l.log1p_e + at::vec::maximum(x.neg(), zero);
     loss = (one - y) * x + lw * sp;
-    const Vec<T> sig = one / (one + x.neg().exp());
-    dloss = lw * sig - pw * y;
+    dloss = lw * l.sig - pw * y;
   }
 };
 
@@ -111,36 +129,45 @@ struct KlDivOp {
 };
 
 // Sigmoid focal loss in log space (LossKit's definition, see SigmoidFocalLoss.cs): with s = sigmoid(x),
-// q = 1 - p_t = y (1 - s) + (1 - y) s, ce = BCE-with-logits(x, y), M = q^gamma = exp(gamma log q) and
-// alpha_t = alpha y + (1 - alpha)(1 - y): loss = alpha_t ce M,
-// d/dx = alpha_t ((s - y) M + ce gamma M s (1 - s)(1 - 2y) / q). For hard labels log q is log sigmoid(-+x), exactly.
+// q = 1 - p_t = y (1 - s) + (1 - y) s, ce = BCE-with-logits(x, y), M = q^gamma and alpha_t = alpha y + (1 - alpha)(1 - y):
+// loss = alpha_t ce M, d/dx = alpha_t ((s - y) M + ce gamma M s (1 - s)(1 - 2y) / q).
+// For hard labels log q is log sigmoid(-x) or log sigmoid(x), exactly; gamma 1 and 2 avoid the pow.
 template <typename T>
 struct SigmoidFocalOp {
   T alpha;  // < 0: no alpha weighting
   T gamma;
   void operator()(const Vec<T>& x, const Vec<T>& y, const Vec<T>&, Vec<T>& loss, Vec<T>& dloss) const {
     const Vec<T> one(T(1)), zero(T(0)), two(T(2));
-    const Vec<T> lse = x.abs().neg().exp().log1p();            // log(1 + e^-|x|)
-    const Vec<T> log_s = (lse + at::vec::maximum(x.neg(), zero)).neg();   // log sigmoid(x)
-    const Vec<T> log_sn = (lse + at::vec::maximum(x, zero)).neg();        // log sigmoid(-x)
-    // sigmoid written as BceLogitsOp writes it, so that gamma = 0 without alpha reproduces BCE-with-logits bit for bit.
-    const Vec<T> s = one / (one + x.neg().exp()), sn = one / (one + x.exp());
-    const Vec<T> ce = (one - y) * x - log_s;  // (1 - y) x + softplus(-x)
+    const Logistic<T> l(x);
+    const Vec<T> s = l.sig, sn = l.sig_neg;
+    const Vec<T> sp = l.log1p_e + at::vec::maximum(x.neg(), zero);  // softplus(-x) = -log s
+    const Vec<T> ce = (one - y) * x + sp;                            // as BceLogitsOp with p = 1
     const Vec<T> q = y * sn + (one - y) * s;
-    const Vec<T> hard_one = y == one, hard_zero = y == zero;
-    Vec<T> log_q = q.log();
-    log_q = Vec<T>::blendv(log_q, log_sn, hard_one);
-    log_q = Vec<T>::blendv(log_q, log_s, hard_zero);
-    const Vec<T> m = gamma == T(0) ? one : (log_q * Vec<T>(gamma)).exp();
-    const Vec<T> r = Vec<T>::blendv(s * sn / q, zero, q == zero);
-    Vec<T> l = ce * m;
-    Vec<T> d = (s - y) * m + ce * Vec<T>(gamma) * m * r * (one - two * y);
+    Vec<T> m;
+    if (gamma == T(0)) {
+      m = one;
+    } else if (gamma == T(1)) {
+      m = q;
+    } else if (gamma == T(2)) {
+      m = q * q;
+    } else {
+      const Vec<T> log_sn = (l.log1p_e + at::vec::maximum(x, zero)).neg();
+      Vec<T> log_q = Vec<T>::blendv(q.log(), log_sn, y == one);
+      log_q = Vec<T>::blendv(log_q, sp.neg(), y == zero);
+      m = (log_q * Vec<T>(gamma)).exp();
+    }
+    Vec<T> lv = ce * m;
+    Vec<T> d = (s - y) * m;
+    if (gamma != T(0)) {
+      const Vec<T> r = Vec<T>::blendv(s * sn / q, zero, q == zero);
+      d = d + ce * Vec<T>(gamma) * m * r * (one - two * y);
+    }
     if (alpha >= T(0)) {
       const Vec<T> at = y * Vec<T>(alpha) + (one - y) * Vec<T>(T(1) - alpha);
-      l = at * l;
+      lv = at * lv;
       d = at * d;
     }
-    loss = l;
+    loss = lv;
     dloss = d;
   }
 };
@@ -157,16 +184,6 @@ struct BceOp {
     dloss = (p - y) / at::vec::maximum((one - p) * p, eps);
   }
 };
-
-template <typename T>
-inline bool out_of_unit(const Vec<T>& v, const Vec<T>& zero, const Vec<T>& one) {
-  const Vec<T> bad = (v < zero) | (v > one);
-  alignas(64) T lanes[Vec<T>::size()];
-  bad.store(lanes);
-  for (int i = 0; i < Vec<T>::size(); ++i)
-    if (lanes[i] != T(0)) return true;
-  return false;
-}
 
 template <typename T, typename Op>
 double sweep(const ElementwiseProblem& p, const Op& op) {
@@ -186,6 +203,7 @@ double sweep(const ElementwiseProblem& p, const Op& op) {
   auto segment = [&](int64_t i0, int64_t len, int64_t c0) -> double {
     double total = 0;
     Vec<T> acc(T(0));
+    Vec<T> bad_y(T(0)), bad_x(T(0));  // all-ones lanes where a check failed
     int64_t since_flush = 0;
     for (int64_t k = 0; k < len; k += V) {
       const int64_t count = std::min<int64_t>(V, len - k);
@@ -194,11 +212,11 @@ double sweep(const ElementwiseProblem& p, const Op& op) {
       const Vec<T> yv = Vec<T>::loadu(y + i, count);
       const Vec<T> pv = pw != nullptr ? Vec<T>::loadu(pw + c0 + k, count) : Vec<T>(T(1));
       if (p.checks != kCheckNone) {
-        // Lanes past `count` were loaded as 0, which is inside [0, 1]. NaN compares false: it passes.
+        // Lanes past `count` were loaded as 0, which passes every check; NaN compares false, so it passes too.
         const Vec<T> zero(T(0)), one(T(1));
-        if ((p.checks & kCheckTargetUnit) && out_of_unit(yv, zero, one)) bad_target = true;
-        if ((p.checks & kCheckInputUnit) && out_of_unit(xv, zero, one)) bad_input = true;
-        if ((p.checks & kCheckTargetNonNegative) && out_of_unit(yv, zero, Vec<T>(std::numeric_limits<T>::infinity()))) bad_target = true;
+        if (p.checks & kCheckTargetUnit) bad_y = bad_y | (yv < zero) | (yv > one);
+        if (p.checks & kCheckTargetNonNegative) bad_y = bad_y | (yv < zero);
+        if (p.checks & kCheckInputUnit) bad_x = bad_x | (xv < zero) | (xv > one);
       }
       Vec<T> loss, dloss;
       op(xv, yv, pv, loss, dloss);
@@ -218,6 +236,10 @@ double sweep(const ElementwiseProblem& p, const Op& op) {
           since_flush = 0;
         }
       }
+    }
+    if (p.checks != kCheckNone) {
+      if (any_lane(bad_y)) bad_target = true;
+      if (any_lane(bad_x)) bad_input = true;
     }
     return total + hsum(acc);
   };

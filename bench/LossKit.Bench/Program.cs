@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using LossKit.Bench;
+using LossKit.Torch;
+using static LossKit.Torch.torch;
+
+// LossKit's side-by-side benchmark against PyTorch (same libtorch, same thread count, same inputs), and the soak test.
+var threads = new Option<int>("--threads") { Description = "Intra-op threads on both sides.", DefaultValueFactory = _ => 1 };
+var reps = new Option<int>("--reps") { Description = "Alternating rounds per case (LossKit, then PyTorch).", DefaultValueFactory = _ => 7 };
+var iters = new Option<int>("--iters") { Description = "Timed iterations per side per round.", DefaultValueFactory = _ => 5 };
+var filter = new Option<string?>("--filter") { Description = "Only cases whose name contains this text (e.g. ce, smooth, 512x)." };
+var output = new Option<string>("--out") { Description = "Folder for latest.json and latest.md.", DefaultValueFactory = _ => "bench/results" };
+var python = new Option<string>("--python") { Description = "Python with Debian's python3-torch.", DefaultValueFactory = _ => "/usr/bin/python3" };
+var noPeak = new Option<bool>("--no-peak") { Description = "Skip the extra-peak-memory measurement." };
+
+var root = new RootCommand("LossKit vs PyTorch: forward + backward of every loss, measured side by side in one run.")
+{
+    threads, reps, iters, filter, output, python, noPeak,
+};
+root.SetAction(parse =>
+{
+    var options = new BenchOptions(parse.GetValue(threads), parse.GetValue(reps), parse.GetValue(iters), parse.GetValue(filter),
+        parse.GetValue(output)!, parse.GetValue(python)!, !parse.GetValue(noPeak));
+    return SideBySide.Run(options);
+});
+root.Subcommands.Add(Soak.Command());
+return root.Parse(args).Invoke();
+
+internal sealed record BenchOptions(int Threads, int Reps, int Iters, string? Filter, string Output, string Python, bool MeasurePeak);
+
+internal static class SideBySide
+{
+    public static int Run(BenchOptions o)
+    {
+        set_num_threads(o.Threads);
+        using var py = PyTorchSide.Start(o.Python, o.Threads);
+        var version = py.Request(new JsonObject { ["op"] = "version" });
+        var copy = Measure.CopyBandwidth();
+        var run = new BenchRun(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture), Machine(), get_num_threads(),
+            FusedKernels.Capability.ToString(), version["torch"]!.GetValue<string>(), version["python"]!.GetValue<string>(), copy,
+            o.Reps, o.Iters, [], []);
+        Console.WriteLine($"copy bandwidth {copy:F1} GB/s; {run.Machine}; threads {run.Threads}; kernels {run.Capability}");
+
+        foreach (var c in Cases.All().Where(c => o.Filter is null || c.Name.Contains(o.Filter, StringComparison.OrdinalIgnoreCase)))
+        {
+            var (input, loss) = c.Build();
+            try
+            {
+                var setup = py.Request(new JsonObject { ["op"] = "setup", ["case"] = c.Name, ["threads"] = o.Threads });
+                Measure.Step(input, loss); // warm-up (the PyTorch side warms up in setup)
+                var lk = new List<double>();
+                var pt = new List<double>();
+                for (var r = 0; r < o.Reps; r++)
+                {
+                    lk.AddRange(Measure.Iterations(input, loss, o.Iters));
+                    pt.AddRange(PyTorchSide.Doubles(py.Request(new JsonObject { ["op"] = "time", ["iters"] = o.Iters })["ms"]));
+                }
+                var inputBytes = (double)input.numel() * input.element_size();
+                var lkPeak = o.MeasurePeak ? Measure.ExtraPeakBytes(() => Measure.Step(input, loss)) : -1;
+                var ptPeak = o.MeasurePeak ? py.Request(new JsonObject { ["op"] = "peak" })["extra_bytes"]!.GetValue<long>() : -1;
+                var result = new CaseResult(c.Name, c.Loss, c.Size, c.PyTorchForm, Measure.Median(lk), Measure.Median(pt),
+                    c.CompulsoryBytesPerElement * input.numel(), inputBytes, lkPeak, ptPeak);
+                run.Cases.Add(result);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{c.Name,-34} LossKit {result.LossKitMs,8:F2} ms   PyTorch {result.PyTorchMs,8:F2} ms   {result.Ratio,6:F2}x"));
+                _ = setup;
+            }
+            finally
+            {
+                input.Dispose();
+            }
+        }
+
+        if (o.Filter is null || "overhead".Contains(o.Filter, StringComparison.OrdinalIgnoreCase))
+            run.Overheads.AddRange(Overheads(py));
+
+        Report.Write(run, o.Output);
+        Console.WriteLine();
+        Console.WriteLine(Report.Markdown(run));
+        Console.WriteLine($"written to {Path.GetFullPath(o.Output)}/latest.md and latest.json");
+        return 0;
+    }
+
+    private static IEnumerable<OverheadResult> Overheads(PyTorchSide py)
+    {
+        double Py(string kind, int n) => py.Request(new JsonObject { ["op"] = "overhead", ["kind"] = kind, ["iters"] = n })["us"]!.GetValue<double>();
+
+        using var a = ones(1);
+        using var b = ones(1);
+        var add = Measure.MicrosecondsPerCall(() => { using var r = a + b; }, 200_000);
+        yield return new OverheadResult("tiny op: add of two 1-element tensors", add, Py("add", 200_000));
+
+        manual_seed(0);
+        using var x = randn(8, 10).requires_grad_();
+        using var y = randint(0, 10, [8]);
+        using var t = randn(8, 10);
+        var ce = Measure.MicrosecondsPerCall(() => Measure.Step(x, () => LossKit.losses.cross_entropy(x, y)), 20_000);
+        yield return new OverheadResult("small loss: cross-entropy 8x10, forward + backward", ce, Py("small_ce", 20_000));
+        var mse = Measure.MicrosecondsPerCall(() => Measure.Step(x, () => LossKit.losses.mse_loss(x, t)), 20_000);
+        yield return new OverheadResult("small loss: MSE 8x10, forward + backward", mse, Py("small_mse", 20_000));
+    }
+
+    private static string Machine()
+    {
+        var model = "unknown CPU";
+        try
+        {
+            model = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? model;
+        }
+        catch (IOException)
+        {
+        }
+        return $"{model}, {Environment.ProcessorCount} cores visible";
+    }
+}
