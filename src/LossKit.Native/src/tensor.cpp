@@ -164,7 +164,7 @@ LK_API lk_status lk_tensor_copy_to_buffer(lk_tensor t, void* dst, int64_t nbytes
     // Reading values is not part of any graph.
     at::Tensor x = T(t).detach().to(at::kCPU).contiguous();
     const int64_t need = x.numel() * static_cast<int64_t>(x.element_size());
-    TORCH_CHECK(nbytes == need, "copy_to_buffer: the destination holds ", nbytes, " bytes but the tensor has ", need);
+    TORCH_CHECK(nbytes == need, "the destination holds ", nbytes, " bytes but the tensor has ", need);
     if (need > 0) std::memcpy(dst, x.data_ptr(), static_cast<size_t>(need));
   });
 }
@@ -175,7 +175,7 @@ LK_API lk_tensor lk_tensor_from_buffer(const void* src, int64_t nbytes, int32_t 
   return lk::tensor_call([&] {
     at::Tensor x = at::empty(lk::dims(shape, ndim), at::TensorOptions().dtype(lk::dtype(dtype)));
     const int64_t need = x.numel() * static_cast<int64_t>(x.element_size());
-    TORCH_CHECK(nbytes == need, "tensor: ", nbytes, " bytes of data given for shape ", x.sizes(), " which needs ", need);
+    TORCH_CHECK(nbytes == need, nbytes, " bytes of data given for shape ", x.sizes(), " which needs ", need);
     if (need > 0) std::memcpy(x.data_ptr(), src, static_cast<size_t>(need));
     at::Device dev = lk::device(device_type, device_index);
     if (dev != x.device()) x = x.to(dev);
