@@ -124,7 +124,9 @@ LK_API int32_t lk_tensor_requires_grad(lk_tensor t) {
 }
 
 LK_API lk_status lk_tensor_set_requires_grad(lk_tensor t, int32_t requires_grad) {
-  return lk::status_call([&] { T(t).set_requires_grad(requires_grad != 0); });
+  // requires_grad_ (not the lower-level set_requires_grad) so that clearing the flag of a non-leaf fails as in
+  // PyTorch: on a non-leaf set_requires_grad(false) is silently ignored (requires_grad() still reads true).
+  return lk::status_call([&] { T(t).requires_grad_(requires_grad != 0); });
 }
 
 LK_API int32_t lk_tensor_is_leaf(lk_tensor t) {
