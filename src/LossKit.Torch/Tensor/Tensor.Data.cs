@@ -89,7 +89,16 @@ public static partial class torch
         using (result)
         {
             var converted = result.to(dtype.Value);
-            if (requires_grad) converted.requires_grad = true;
+            if (!requires_grad) return converted;
+            try
+            {
+                converted.requires_grad = true;
+            }
+            catch
+            {
+                converted.Dispose();   // e.g. an integral dtype cannot require grad: do not leave the copy behind
+                throw;
+            }
             return converted;
         }
     }
