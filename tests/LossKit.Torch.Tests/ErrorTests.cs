@@ -270,5 +270,11 @@ public class ErrorTests
         var act = () => a.matmul(b);
         act.Should().Throw<TorchException>();
         scope.DisposablesCount.Should().Be(count, "a failed operation registers no tensor");
+
+        // Also when the failure comes after an intermediate was made: tensor() converts the data to int64, then
+        // cannot make the int64 tensor require grad.
+        var intGrad = () => tensor(new[] { 1.0 }, ScalarType.Int64, requires_grad: true);
+        intGrad.Should().Throw<TorchException>().WithMessage("*Only Tensors of floating point*");
+        scope.DisposablesCount.Should().Be(count, "the converted tensor is disposed when the call fails");
     }
 }
