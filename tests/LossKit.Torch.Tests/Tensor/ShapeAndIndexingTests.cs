@@ -85,7 +85,10 @@ public class ShapeAndIndexingTests
         var c = t.contiguous();
         c.is_contiguous().Should().BeTrue();
         c.ShouldBeClose(t.Values());
-        m.contiguous().Handle.Should().NotBe(IntPtr.Zero);
+        // contiguous() of a tensor that already is contiguous is the same data, not a copy.
+        m.contiguous()[0, 0] = tensor(42f);
+        m[0, 0].item<float>().Should().Be(42f);
+        m[0, 0] = tensor(0f);
 
         // permute(2, 0, 1) of a (2, 3, 4) tensor: out[k, i, j] = x[i, j, k].
         var xv = Enumerable.Range(0, 24).Select(i => (double)i).ToArray();
