@@ -9,7 +9,7 @@ LK_API lk_status lk_backward(lk_tensor t, lk_tensor gradient, int32_t retain_gra
   return lk::status_call([&] {
     const at::Tensor& out = T(t);
     TORCH_CHECK(out.requires_grad(),
-                "backward: the tensor does not require grad and has no grad_fn (was it computed under no_grad, "
+                "the tensor does not require grad and has no grad_fn (was it computed under no_grad, "
                 "or from tensors that do not require grad?)");
     at::Tensor g = gradient != nullptr ? T(gradient) : at::Tensor();
     out.backward(g, retain_graph != 0 ? c10::optional<bool>(true) : c10::optional<bool>(false), create_graph != 0);
@@ -20,8 +20,8 @@ LK_API lk_status lk_autograd_grad(const lk_tensor* outputs, int32_t n_outputs, c
                                   int32_t n_inputs, const lk_tensor* grad_outputs, int32_t retain_graph,
                                   int32_t create_graph, int32_t allow_unused, lk_tensor* results) {
   return lk::status_call([&] {
-    TORCH_CHECK(n_outputs > 0 && outputs != nullptr, "autograd.grad: no outputs given");
-    TORCH_CHECK(n_inputs > 0 && inputs != nullptr, "autograd.grad: no inputs given");
+    TORCH_CHECK(n_outputs > 0 && outputs != nullptr, "no outputs given");
+    TORCH_CHECK(n_inputs > 0 && inputs != nullptr, "no inputs given");
     torch::autograd::variable_list outs, ins, gouts;
     for (int32_t i = 0; i < n_outputs; ++i) {
       outs.push_back(T(outputs[i]));

@@ -57,7 +57,7 @@ LK_API lk_status lk_fill_(lk_tensor a, lk_scalar value) {
 
 LK_API lk_status lk_clamp_(lk_tensor a, const lk_scalar* min, const lk_scalar* max) {
   return lk::status_call([&] {
-    TORCH_CHECK(min != nullptr || max != nullptr, "clamp_: at least one of min and max must be given");
+    TORCH_CHECK(min != nullptr || max != nullptr, "at least one of min and max must be given");
     T(a).clamp_(lk::opt_scalar(min), lk::opt_scalar(max));
   });
 }

@@ -49,14 +49,14 @@ LK_API lk_tensor lk_softplus(lk_tensor a, double beta, double threshold) {
 
 LK_API lk_tensor lk_clamp(lk_tensor a, const lk_scalar* min, const lk_scalar* max) {
   return lk::tensor_call([&] {
-    TORCH_CHECK(min != nullptr || max != nullptr, "clamp: at least one of min and max must be given");
+    TORCH_CHECK(min != nullptr || max != nullptr, "at least one of min and max must be given");
     return at::clamp(T(a), lk::opt_scalar(min), lk::opt_scalar(max));
   });
 }
 
 LK_API lk_tensor lk_clamp_tensor(lk_tensor a, lk_tensor min_t, lk_tensor max_t) {
   return lk::tensor_call([&] {
-    TORCH_CHECK(min_t != nullptr || max_t != nullptr, "clamp: at least one of min and max must be given");
+    TORCH_CHECK(min_t != nullptr || max_t != nullptr, "at least one of min and max must be given");
     return at::clamp(T(a), lk::opt(min_t), lk::opt(max_t));
   });
 }

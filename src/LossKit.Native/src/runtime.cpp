@@ -15,7 +15,7 @@ LK_API lk_status lk_manual_seed(uint64_t seed) {
 
 LK_API lk_status lk_set_num_threads(int32_t n) {
   return lk::status_call([&] {
-    if (n < 1) throw std::invalid_argument("set_num_threads: the thread count must be >= 1, got " + std::to_string(n));
+    if (n < 1) throw std::invalid_argument("the thread count must be >= 1, got " + std::to_string(n));
     at::set_num_threads(n);
   });
 }

@@ -124,7 +124,9 @@ LK_API int32_t lk_tensor_requires_grad(lk_tensor t) {
 }
 
 LK_API lk_status lk_tensor_set_requires_grad(lk_tensor t, int32_t requires_grad) {
-  return lk::status_call([&] { T(t).set_requires_grad(requires_grad != 0); });
+  // requires_grad_ (not the lower-level set_requires_grad) so that clearing the flag of a non-leaf fails as in
+  // PyTorch: on a non-leaf set_requires_grad(false) is silently ignored (requires_grad() still reads true).
+  return lk::status_call([&] { T(t).requires_grad_(requires_grad != 0); });
 }
 
 LK_API int32_t lk_tensor_is_leaf(lk_tensor t) {
@@ -164,7 +166,7 @@ LK_API lk_status lk_tensor_copy_to_buffer(lk_tensor t, void* dst, int64_t nbytes
     // Reading values is not part of any graph.
     at::Tensor x = T(t).detach().to(at::kCPU).contiguous();
     const int64_t need = x.numel() * static_cast<int64_t>(x.element_size());
-    TORCH_CHECK(nbytes == need, "copy_to_buffer: the destination holds ", nbytes, " bytes but the tensor has ", need);
+    TORCH_CHECK(nbytes == need, "the destination holds ", nbytes, " bytes but the tensor has ", need);
     if (need > 0) std::memcpy(dst, x.data_ptr(), static_cast<size_t>(need));
   });
 }
@@ -175,7 +177,7 @@ LK_API lk_tensor lk_tensor_from_buffer(const void* src, int64_t nbytes, int32_t 
   return lk::tensor_call([&] {
     at::Tensor x = at::empty(lk::dims(shape, ndim), at::TensorOptions().dtype(lk::dtype(dtype)));
     const int64_t need = x.numel() * static_cast<int64_t>(x.element_size());
-    TORCH_CHECK(nbytes == need, "tensor: ", nbytes, " bytes of data given for shape ", x.sizes(), " which needs ", need);
+    TORCH_CHECK(nbytes == need, nbytes, " bytes of data given for shape ", x.sizes(), " which needs ", need);
     if (need > 0) std::memcpy(x.data_ptr(), src, static_cast<size_t>(need));
     at::Device dev = lk::device(device_type, device_index);
     if (dev != x.device()) x = x.to(dev);

@@ -36,10 +36,11 @@ public static partial class torch
         public void Dispose()
         {
             if (_disposed) return;
-            _disposed = true;
-            // Grad mode is thread-local: restoring it from another thread would change that thread's mode.
+            // Grad mode is thread-local: restoring it from another thread would change that thread's mode. Check before
+            // marking the scope disposed, so that the owning thread can still dispose it and restore its mode.
             if (Environment.CurrentManagedThreadId != _threadId)
                 throw new InvalidOperationException("A no_grad/enable_grad scope must be disposed on the thread that created it (grad mode is per thread).");
+            _disposed = true;
             lk_set_grad_enabled(_previous ? 1 : 0);
         }
     }

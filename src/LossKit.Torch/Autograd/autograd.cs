@@ -56,7 +56,7 @@ public static partial class torch
                 fixed (IntPtr* r = results)
                 {
                     NativeError.Check(lk_autograd_grad(o, outs.Length, i, ins.Length, gouts is null ? null : g,
-                        retain_graph is null ? -1 : retain_graph.Value ? 1 : 0, create_graph ? 1 : 0, allow_unused ? 1 : 0, r));
+                        retain_graph is null ? -1 : retain_graph.Value ? 1 : 0, create_graph ? 1 : 0, allow_unused ? 1 : 0, r), "autograd.grad");
                 }
                 return results.Select(p => p == IntPtr.Zero ? null : new Tensor(new TensorHandle(p))).ToList();
             }

@@ -210,9 +210,17 @@ public static partial class torch
             public virtual Dictionary<string, Tensor> state_dict()
             {
                 var result = new Dictionary<string, Tensor>();
-                foreach (var (n, p) in named_parameters()) result[n] = p.detach().clone().DetachFromDisposeScope();
-                foreach (var (n, b) in named_buffers()) result[n] = b.detach().clone().DetachFromDisposeScope();
+                foreach (var (n, p) in named_parameters()) result[n] = DetachedCopy(p);
+                foreach (var (n, b) in named_buffers()) result[n] = DetachedCopy(b);
                 return result;
+
+                // The intermediate detach() is disposed at once: left to a scope or the finalizer, it would keep the
+                // parameter's storage alive after the module is disposed.
+                static Tensor DetachedCopy(Tensor t)
+                {
+                    using var detached = t.detach();
+                    return detached.clone().DetachFromDisposeScope();
+                }
             }
 
             /// <summary>Copies values from <paramref name="source"/> into the parameters and buffers of the same names.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using LossKit.Torch.Interop;
 using LossKit.Torch.Utils;
@@ -88,10 +89,24 @@ public static partial class torch
         using (result)
         {
             var converted = result.to(dtype.Value);
-            if (requires_grad) converted.requires_grad = true;
+            if (!requires_grad) return converted;
+            try
+            {
+                converted.requires_grad = true;
+            }
+            catch
+            {
+                converted.Dispose();   // e.g. an integral dtype cannot require grad: do not leave the copy behind
+                throw;
+            }
             return converted;
         }
     }
+
+    // The elements of a rectangular array in row-major order. Goes through the array's data reference rather than
+    // element [0, 0], which does not exist (and throws) when a dimension is 0.
+    private static ReadOnlySpan<T> Elements<T>(Array rawArray) where T : unmanaged =>
+        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<byte, T>(ref MemoryMarshal.GetArrayDataReference(rawArray)), rawArray.Length);
 
     /// <summary>A 1-D tensor holding a copy of <paramref name="rawArray"/>.</summary>
     public static Tensor tensor(float[] rawArray, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
@@ -104,7 +119,7 @@ public static partial class torch
         FromSpan(data, dimensions, dtype, device, requires_grad);
     /// <summary>A 2-D tensor holding a copy of <paramref name="rawArray"/>.</summary>
     public static Tensor tensor(float[,] rawArray, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
-        FromSpan(MemoryMarshal.CreateReadOnlySpan(ref rawArray[0, 0], rawArray.Length), [rawArray.GetLongLength(0), rawArray.GetLongLength(1)], dtype, device, requires_grad);
+        FromSpan(Elements<float>(rawArray), [rawArray.GetLongLength(0), rawArray.GetLongLength(1)], dtype, device, requires_grad);
     /// <summary>A 0-D tensor holding <paramref name="scalar"/>.</summary>
     public static Tensor tensor(float scalar, Device? device = null, bool requires_grad = false) =>
         FromSpan<float>([scalar], [], null, device, requires_grad);
@@ -120,7 +135,7 @@ public static partial class torch
         FromSpan(data, dimensions, dtype, device, requires_grad);
     /// <summary>A 2-D tensor holding a copy of <paramref name="rawArray"/>.</summary>
     public static Tensor tensor(double[,] rawArray, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
-        FromSpan(MemoryMarshal.CreateReadOnlySpan(ref rawArray[0, 0], rawArray.Length), [rawArray.GetLongLength(0), rawArray.GetLongLength(1)], dtype, device, requires_grad);
+        FromSpan(Elements<double>(rawArray), [rawArray.GetLongLength(0), rawArray.GetLongLength(1)], dtype, device, requires_grad);
     /// <summary>A 0-D tensor holding <paramref name="scalar"/>.</summary>
     public static Tensor tensor(double scalar, Device? device = null, bool requires_grad = false) =>
         FromSpan<double>([scalar], [], null, device, requires_grad);
@@ -136,7 +151,7 @@ public static partial class torch
         FromSpan(data, dimensions, dtype, device, requires_grad);
     /// <summary>A 2-D tensor holding a copy of <paramref name="rawArray"/>.</summary>
     public static Tensor tensor(long[,] rawArray, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
-        FromSpan(MemoryMarshal.CreateReadOnlySpan(ref rawArray[0, 0], rawArray.Length), [rawArray.GetLongLength(0), rawArray.GetLongLength(1)], dtype, device, requires_grad);
+        FromSpan(Elements<long>(rawArray), [rawArray.GetLongLength(0), rawArray.GetLongLength(1)], dtype, device, requires_grad);
     /// <summary>A 0-D tensor holding <paramref name="scalar"/>.</summary>
     public static Tensor tensor(long scalar, Device? device = null, bool requires_grad = false) =>
         FromSpan<long>([scalar], [], null, device, requires_grad);

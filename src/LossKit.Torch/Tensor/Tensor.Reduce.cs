@@ -21,6 +21,10 @@ public static partial class torch
         public Tensor sum(ScalarType? type = null) => From(lk_sum(NativeHandle, DType(type)));
         /// <summary>Sum over <paramref name="dim"/>.</summary>
         public Tensor sum(long dim, bool keepdim = false, ScalarType? type = null) => ReduceDims([dim], keepdim, type, false, "sum");
+        /// <summary>Sum over <paramref name="dim"/>.</summary>
+        /// <remarks>Exists so that <c>t.sum(0)</c> reduces over dimension 0: without it, C# converts the literal 0 to the
+        /// enum value <see cref="ScalarType.Byte"/> and binds <see cref="sum(ScalarType?)"/>, summing everything as uint8.</remarks>
+        public Tensor sum(int dim, bool keepdim = false, ScalarType? type = null) => ReduceDims([dim], keepdim, type, false, "sum");
         /// <summary>Sum over the given dimensions.</summary>
         public Tensor sum(long[] dim, bool keepdim = false, ScalarType? type = null) => ReduceDims(dim, keepdim, type, false, "sum");
         /// <summary>Sum over the given dimensions.</summary>
@@ -34,6 +38,10 @@ public static partial class torch
         public Tensor mean(ScalarType type) => From(lk_mean(NativeHandle, (int)type));
         /// <summary>Mean over <paramref name="dim"/>.</summary>
         public Tensor mean(long dim, bool keepdim = false, ScalarType? type = null) => ReduceDims([dim], keepdim, type, true, "mean");
+        /// <summary>Mean over <paramref name="dim"/>.</summary>
+        /// <remarks>Exists so that <c>t.mean(0)</c> reduces over dimension 0 instead of binding <see cref="mean(ScalarType)"/>
+        /// with the enum value 0 (<see cref="ScalarType.Byte"/>).</remarks>
+        public Tensor mean(int dim, bool keepdim = false, ScalarType? type = null) => ReduceDims([dim], keepdim, type, true, "mean");
         /// <summary>Mean over the given dimensions.</summary>
         public Tensor mean(long[] dimensions, bool keepdim = false, ScalarType? type = null) => ReduceDims(dimensions, keepdim, type, true, "mean");
 
@@ -88,6 +96,10 @@ public static partial class torch
 
     /// <summary>Sum of all elements.</summary>
     public static Tensor sum(Tensor input, ScalarType? type = null) => input.sum(type);
+    /// <summary>Sum over <paramref name="dim"/>.</summary>
+    public static Tensor sum(Tensor input, long dim, bool keepdim = false, ScalarType? type = null) => input.sum(dim, keepdim, type);
+    /// <summary>Sum over <paramref name="dim"/> (so that <c>torch.sum(t, 0)</c> does not bind the dtype overload with ScalarType.Byte).</summary>
+    public static Tensor sum(Tensor input, int dim, bool keepdim = false, ScalarType? type = null) => input.sum(dim, keepdim, type);
     /// <summary>Mean of all elements.</summary>
     public static Tensor mean(Tensor input) => input.mean();
     /// <summary>log(sum(exp(x))) over <paramref name="dim"/>.</summary>

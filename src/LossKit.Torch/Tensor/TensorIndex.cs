@@ -39,7 +39,9 @@ public static partial class torch
         /// <summary>A slice from a C# range (<c>1..3</c>, <c>^2..</c>); from-end indices become negative positions.</summary>
         public static TensorIndex Slice(System.Range range)
         {
-            long? start = range.Start.IsFromEnd ? (range.Start.Value == 0 ? null : -range.Start.Value) : range.Start.Value;
+            // ^0 is the length: as a start it selects nothing (long.MaxValue, which libtorch clamps to the size), as a
+            // stop it means "to the end" (no bound). Other from-end indices are negative positions.
+            long? start = range.Start.IsFromEnd ? (range.Start.Value == 0 ? long.MaxValue : -range.Start.Value) : range.Start.Value;
             long? stop = range.End.IsFromEnd ? (range.End.Value == 0 ? null : -range.End.Value) : range.End.Value;
             return Slice(start, stop);
         }

@@ -38,8 +38,9 @@ public class Sequential : nn.Module<Tensor, Tensor>
         for (var i = 1; i < _layers.Count; i++)
         {
             var next = _layers[i].call(x);
-            // The intermediate is kept alive by the autograd graph where needed; the managed handle is not.
-            if (!ReferenceEquals(next, x)) x.Dispose();
+            // The intermediate is kept alive by the autograd graph where needed; the managed handle is not. A layer may
+            // return its input object itself (an identity): then x is the caller's tensor and must not be disposed.
+            if (!ReferenceEquals(next, x) && !ReferenceEquals(x, input)) x.Dispose();
             x = next;
         }
         return x;
