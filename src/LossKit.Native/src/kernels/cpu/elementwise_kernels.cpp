@@ -185,6 +185,19 @@ struct BceOp {
   }
 };
 
+// True when any lane of a comparison mask is set (set lanes are all-ones bit patterns, i.e. NaN as numbers).
+template <typename T>
+inline bool any_lane(const Vec<T>& mask) {
+  alignas(64) T lanes[Vec<T>::size()];
+  mask.store(lanes);
+  for (int i = 0; i < Vec<T>::size(); ++i) {
+    uint64_t bits = 0;
+    std::memcpy(&bits, &lanes[i], sizeof(T));
+    if (bits != 0) return true;
+  }
+  return false;
+}
+
 template <typename T, typename Op>
 double sweep(const ElementwiseProblem& p, const Op& op) {
   const T* x = static_cast<const T*>(p.input);
