@@ -191,6 +191,13 @@ public static class FusedKernels
             (int)kind, p0, ignore_index, (long)reduction), "fused_" + kind);
 
     /// <summary>
+    /// NLL of log-probabilities (N, C) against int64 class indices (N): forward reads one value per row, backward writes
+    /// the gradient in one pass. Mean divides by the sum of the class weights of the non-ignored targets (0 when that is 0).
+    /// </summary>
+    public static Tensor nll_loss(Tensor input, Tensor target, Reduction reduction, Tensor? weight = null, long ignore_index = -100) =>
+        Tensor.From(lk_fused_nll_loss(input.NativeHandle, target.NativeHandle, weight?.NativeHandle ?? TensorHandle.Null, ignore_index, (long)reduction));
+
+    /// <summary>
     /// Soft F1 / Dice (the same function) of softmax(logits (N, C)) against int64 class indices (N), in two sweeps (counts,
     /// then the gradient). Per class 1 - (2tp + ε) / (Σp + count + ε); classes without a counted target are left out of the
     /// macro mean (and are 0 in the per-class vector of <see cref="Reduction.None"/>); <paramref name="micro"/> pools the

@@ -116,10 +116,16 @@ public static partial class losses
             var soft = nn.functional.cross_entropy(input, target, w, ignore_index, Reduction.None, label_smoothing);
             return Reductions.Apply(soft, reduction).MoveToOuterDisposeScope();
         }
-        var indices = Validate.ClassIndexTarget(name, input, target, ignore_index);
+        var fusedPath = Fused.ClassIndexCandidate(input, weight);
+        var indices = Validate.ClassIndexTarget(name, input, target, ignore_index, checkValues: !fusedPath);
         var weights = ClassIndexLoss.PrepareWeight(weight, input);
-        if (Fused.Rowwise(FusedKernels.RowwiseLoss.CrossEntropy, input, indices, weights, ignore_index, label_smoothing, reduction) is { } fused)
-            return fused.MoveToOuterDisposeScope();
+        if (fusedPath)
+        {
+            if (Fused.Rowwise(FusedKernels.RowwiseLoss.CrossEntropy, input, indices, weights, ignore_index, label_smoothing, reduction,
+                    () => Validate.ClassIndexValues(name, indices, classes, ignore_index, input)) is { } fused)
+                return fused.MoveToOuterDisposeScope();
+            Validate.ClassIndexValues(name, indices, classes, ignore_index, input);
+        }
         // libtorch's per-row losses, reduced here so that the mean over nothing is 0 rather than NaN.
         var rows = nn.functional.cross_entropy(input, indices, weights, ignore_index, Reduction.None, label_smoothing);
         return ClassIndexLoss.Reduce(rows, () => ClassIndexLoss.TargetWeights(weights, indices, ignore_index, input).sum(), reduction)

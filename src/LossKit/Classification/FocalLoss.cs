@@ -98,10 +98,16 @@ public static partial class losses
         var classes = Validate.ClassScores(name, input);
         Validate.ClassWeight(name, weight, classes, input);
         using var scope = NewDisposeScope();
-        var indices = Validate.ClassIndexOnlyTarget(name, input, target, ignore_index);
+        var fusedPath = Fused.ClassIndexCandidate(input, weight);
+        var indices = Validate.ClassIndexOnlyTarget(name, input, target, ignore_index, checkValues: !fusedPath);
         var w = ClassIndexLoss.PrepareWeight(weight, input);
-        if (Fused.Rowwise(FusedKernels.RowwiseLoss.Focal, input, indices, w, ignore_index, gamma, reduction) is { } fused)
-            return fused.MoveToOuterDisposeScope();
+        if (fusedPath)
+        {
+            if (Fused.Rowwise(FusedKernels.RowwiseLoss.Focal, input, indices, w, ignore_index, gamma, reduction,
+                    () => Validate.ClassIndexValues(name, indices, classes, ignore_index, input)) is { } fused)
+                return fused.MoveToOuterDisposeScope();
+            Validate.ClassIndexValues(name, indices, classes, ignore_index, input);
+        }
         var dim = ClassIndexLoss.ClassDim(input);
         var (safe, ignored) = ClassIndexLoss.SafeTarget(indices, ignore_index);
 

@@ -107,11 +107,17 @@ public static partial class losses
         Validate.ClassCount(name, classes, c, input);
         Validate.ClassWeight(name, weight, classes, input);
         using var scope = NewDisposeScope();
-        var indices = Validate.ClassIndexOnlyTarget(name, input, target, ignore_index);
+        var fusedPath = Fused.ClassIndexCandidate(input, weight);
+        var indices = Validate.ClassIndexOnlyTarget(name, input, target, ignore_index, checkValues: !fusedPath);
         var w = ClassIndexLoss.PrepareWeight(weight, input);
-        // The seed convention with ε is exactly PyTorch's with ε·C/(C - 1) (weights included): the fused kernel computes that.
-        if (Fused.Rowwise(FusedKernels.RowwiseLoss.CrossEntropy, input, indices, w, ignore_index, smoothing * classes / (classes - 1), reduction) is { } fused)
-            return fused.MoveToOuterDisposeScope();
+        if (fusedPath)
+        {
+            // The seed convention with ε is exactly PyTorch's with ε·C/(C - 1) (weights included): the fused kernel computes that.
+            if (Fused.Rowwise(FusedKernels.RowwiseLoss.CrossEntropy, input, indices, w, ignore_index, smoothing * classes / (classes - 1), reduction,
+                    () => Validate.ClassIndexValues(name, indices, c, ignore_index, input)) is { } fused)
+                return fused.MoveToOuterDisposeScope();
+            Validate.ClassIndexValues(name, indices, c, ignore_index, input);
+        }
         var dim = ClassIndexLoss.ClassDim(input);
         var (safe, ignored) = ClassIndexLoss.SafeTarget(indices, ignore_index);
 

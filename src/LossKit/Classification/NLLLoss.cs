@@ -72,8 +72,15 @@ public static partial class losses
         var classes = Validate.ClassScores(name, input);
         Validate.ClassWeight(name, weight, classes, input);
         using var scope = NewDisposeScope();
-        var indices = Validate.ClassIndexOnlyTarget(name, input, target, ignore_index);
+        var fusedPath = Fused.ClassIndexCandidate(input, weight);
+        var indices = Validate.ClassIndexOnlyTarget(name, input, target, ignore_index, checkValues: !fusedPath);
         var w = ClassIndexLoss.PrepareWeight(weight, input);
+        if (fusedPath)
+        {
+            if (Fused.Nll(input, indices, w, ignore_index, reduction, () => Validate.ClassIndexValues(name, indices, classes, ignore_index, input)) is { } fused)
+                return fused.MoveToOuterDisposeScope();
+            Validate.ClassIndexValues(name, indices, classes, ignore_index, input);
+        }
         var rows = nn.functional.nll_loss(input, indices, w, Reduction.None, ignore_index);
         return ClassIndexLoss.Reduce(rows, () => ClassIndexLoss.TargetWeights(w, indices, ignore_index, input).sum(), reduction)
             .MoveToOuterDisposeScope();

@@ -16,11 +16,42 @@ internal static class Fused
     /// rows of C logits (spatial inputs are moved to rows first); for <c>None</c> the result has the target's shape.
     /// </summary>
     internal static Tensor? Rowwise(FusedKernels.RowwiseLoss kind, Tensor input, Tensor indices, Tensor? weight, long ignoreIndex,
-        double p0, Reduction reduction)
+        double p0, Reduction reduction, Action reportFailure) =>
+        ClassIndexCall(input, indices, weight, reduction, reportFailure,
+            (x, t) => FusedKernels.rowwise_loss(kind, x, t, reduction, p0, weight, ignoreIndex));
+
+    /// <summary>NLL of log-probabilities (C), (N, C) or (N, C, d1, ...), as <see cref="Rowwise"/>.</summary>
+    internal static Tensor? Nll(Tensor input, Tensor indices, Tensor? weight, long ignoreIndex, Reduction reduction, Action reportFailure) =>
+        ClassIndexCall(input, indices, weight, reduction, reportFailure,
+            (x, t) => FusedKernels.nll_loss(x, t, reduction, weight, ignoreIndex));
+
+    /// <summary>
+    /// True when a class-index loss will take the fused path, so its target values can be left to the kernel's check
+    /// (the weights are detached and converted to the input's dtype before the call, so only their device matters).
+    /// </summary>
+    internal static bool ClassIndexCandidate(Tensor input, Tensor? weight) =>
+        FusedKernels.CanUse(input) && (weight is null || weight.device_type == DeviceType.CPU);
+
+    private static Tensor? ClassIndexCall(Tensor input, Tensor indices, Tensor? weight, Reduction reduction, Action reportFailure,
+        Func<Tensor, Tensor, Tensor> call)
     {
         if (!FusedKernels.CanUse(input, weight)) return null;
+        try
+        {
+            return Rows(input, indices, reduction, call);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            // The kernel found a class index out of range: report it the way the managed check words it.
+            reportFailure();
+            throw;
+        }
+    }
+
+    private static Tensor Rows(Tensor input, Tensor indices, Reduction reduction, Func<Tensor, Tensor, Tensor> call)
+    {
         var dims = input.dim();
-        if (dims == 2) return FusedKernels.rowwise_loss(kind, input, indices, reduction, p0, weight, ignoreIndex);
+        if (dims == 2) return call(input, indices);
         using var scope = NewDisposeScope();
         Tensor rows;
         if (dims == 1)
@@ -36,7 +67,7 @@ internal static class Fused
             order[dims - 1] = 1;
             rows = input.permute(order).reshape(-1, input.size(1));
         }
-        var result = FusedKernels.rowwise_loss(kind, rows, indices.reshape(-1), reduction, p0, weight, ignoreIndex);
+        var result = call(rows, indices.reshape(-1));
         if (reduction == Reduction.None) result = result.reshape(indices.shape);
         return result.MoveToOuterDisposeScope();
     }

@@ -52,14 +52,14 @@ internal static partial class Validate
     /// For losses that take class indices only: a floating target of the input's shape (probabilities) gets a message
     /// that points to cross-entropy; everything else goes through <see cref="ClassIndexTarget"/>. Returns the int64 target.
     /// </summary>
-    internal static Tensor ClassIndexOnlyTarget(string loss, Tensor input, Tensor target, long ignoreIndex)
+    internal static Tensor ClassIndexOnlyTarget(string loss, Tensor input, Tensor target, long ignoreIndex, bool checkValues = true)
     {
         Alive(loss, target, "target");
         if (is_floating_point(target.dtype) && target.shape.SequenceEqual(input.shape))
             throw new LossArgumentException(loss, "target",
                 $"{loss} takes class indices (an int64 tensor without the class dimension), got a floating target of the input's shape {Shape(target)}; " +
                 "for class-probability (soft) targets use CrossEntropyLoss / losses.cross_entropy on logits.");
-        return ClassIndexTarget(loss, input, target, ignoreIndex);
+        return ClassIndexTarget(loss, input, target, ignoreIndex, checkValues);
     }
 
     /// <summary>The number of classes a loss was built for equals the input's class dimension.</summary>

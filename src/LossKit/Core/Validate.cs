@@ -136,9 +136,11 @@ internal static partial class Validate
 
     /// <summary>
     /// Class-index targets for input (N, C, d1, ...): integer dtype, shape (N, d1, ...), every value in [0, C) or equal to
-    /// ignore_index. Returns the target as int64 (int32 targets are converted).
+    /// ignore_index. Returns the target as int64 (int32 targets are converted). With <paramref name="checkValues"/> false
+    /// the values are left to a fused kernel, which checks them during its own pass; the caller then reports a failure
+    /// through <see cref="ClassIndexValues"/>.
     /// </summary>
-    internal static Tensor ClassIndexTarget(string loss, Tensor input, Tensor target, long ignoreIndex)
+    internal static Tensor ClassIndexTarget(string loss, Tensor input, Tensor target, long ignoreIndex, bool checkValues = true)
     {
         Alive(loss, target, "target");
         var dtype = target.dtype;
@@ -161,7 +163,7 @@ internal static partial class Validate
         var t = dtype == ScalarType.Int64 ? target.alias() : target.to(ScalarType.Int64);
         try
         {
-            CheckIndices(loss, t, classes, ignoreIndex, input);
+            if (checkValues) ClassIndexValues(loss, t, classes, ignoreIndex, input);
             return t;
         }
         catch
@@ -171,7 +173,8 @@ internal static partial class Validate
         }
     }
 
-    private static void CheckIndices(string loss, Tensor t, long classes, long ignoreIndex, Tensor input)
+    /// <summary>Every class index is in [0, C) or equal to ignore_index; throws naming the first offender and its position.</summary>
+    internal static void ClassIndexValues(string loss, Tensor t, long classes, long ignoreIndex, Tensor input)
     {
         if (t.numel() == 0) return;
         using var scope = NewDisposeScope();

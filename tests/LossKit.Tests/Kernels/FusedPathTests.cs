@@ -36,6 +36,8 @@ public sealed class FusedPathTests
         ["cross_entropy_weighted_ignore"] = (x, d, r) => losses.cross_entropy(x, d.Indices, d.Weight, ignore_index: 2, reduction: r),
         ["cross_entropy_smoothing"] = (x, d, r) => losses.cross_entropy(x, d.Indices, d.Weight, reduction: r, label_smoothing: 0.2),
         ["label_smoothing_seed"] = (x, d, r) => losses.label_smoothing_loss(x, d.Indices, 7, 0.15, d.Weight, ignore_index: 3, reduction: r),
+        ["nll"] = (x, d, r) => losses.nll_loss(x.log_softmax(1), d.Indices, reduction: r),
+        ["nll_weighted_ignore"] = (x, d, r) => losses.nll_loss(x.log_softmax(1), d.Indices, d.Weight, r, ignore_index: 2),
         ["focal"] = (x, d, r) => losses.focal_loss(x, d.Indices, 2.0, d.Weight, ignore_index: 1, reduction: r),
         ["focal_gamma_half"] = (x, d, r) => losses.focal_loss(x, d.Indices, 0.5, reduction: r),
         ["f1_macro"] = (x, d, r) => losses.f1_loss(x, d.Indices, reduction: r),
@@ -113,6 +115,7 @@ public sealed class FusedPathTests
     [InlineData("bce_logits_weights")]
     [InlineData("sigmoid_focal_soft_no_alpha")]
     [InlineData("kl")]
+    [InlineData("nll_weighted_ignore")]
     public void Fused_path_passes_gradcheck(string loss)
     {
         using var scope = NewDisposeScope();
@@ -180,6 +183,10 @@ public sealed class FusedPathTests
         FusedKernels.CanUse(x, y).Should().BeTrue();
         var act = () => losses.binary_cross_entropy_with_logits(x, y);
         act.Should().Throw<LossArgumentOutOfRangeException>().WithMessage("BCEWithLogitsLoss: target must lie in [0, 1], but element 7 (flat index) is 1.5*");
+        var ce = () => losses.cross_entropy(x, tensor(new long[] { 1, 4, 0 }));
+        ce.Should().Throw<LossArgumentOutOfRangeException>().WithMessage("CrossEntropyLoss: target contains class index 4 at flat position 1, outside [0, 4)*");
+        var nll = () => losses.nll_loss(x, tensor(new long[] { 1, -3, 0 }));
+        nll.Should().Throw<LossArgumentOutOfRangeException>().WithMessage("NLLLoss: target contains class index -3 at flat position 1*");
         var kl = () => losses.kl_div(x, y.neg());
         kl.Should().Throw<LossArgumentOutOfRangeException>().WithMessage("KLDivLoss: target must be non-negative*");
     }
