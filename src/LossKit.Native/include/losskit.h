@@ -383,9 +383,9 @@ LK_API lk_tensor lk_fused_elementwise_loss(lk_tensor input, lk_tensor target, lk
  * Mean divides by the sum of the weights of the non-ignored targets (0 when that is 0). */
 LK_API lk_tensor lk_fused_rowwise_loss(lk_tensor input, lk_tensor target, lk_tensor weight, int32_t kind, double p0,
                                        int64_t ignore_index, int64_t reduction);
-/* NLL of log-probabilities (N, C) against int64 class indices (N), weight (C) optional; mean divides by the sum of the
- * weights of the non-ignored targets (0 when that is 0). */
-LK_API lk_tensor lk_fused_nll_loss(lk_tensor input, lk_tensor target, lk_tensor weight, int64_t ignore_index, int64_t reduction);
+/* libtorch's nll_loss of log-probabilities (C) or (N, C) against int64 class indices, weight (C) optional, except that
+ * the mean over nothing (no target counted, or their weights sum to 0) is 0 instead of NaN. Any device. */
+LK_API lk_tensor lk_nll_loss_zero_empty(lk_tensor input, lk_tensor target, lk_tensor weight, int64_t ignore_index, int64_t reduction);
 /* Soft F1 / Dice (identical) of the softmax of logits (N, C) against int64 class indices (N): per class
  * 1 - (2 tp + eps) / (sum p + count + eps), classes without a target left out of the mean (reduction none gives the
  * (C) per-class losses, 0 for those); micro != 0 pools the counts (reduction mean only). */

@@ -191,11 +191,12 @@ public static class FusedKernels
             (int)kind, p0, ignore_index, (long)reduction), "fused_" + kind);
 
     /// <summary>
-    /// NLL of log-probabilities (N, C) against int64 class indices (N): forward reads one value per row, backward writes
-    /// the gradient in one pass. Mean divides by the sum of the class weights of the non-ignored targets (0 when that is 0).
+    /// libtorch's NLL of log-probabilities (C) or (N, C) against int64 class indices, in one native call, with LossKit's
+    /// rule that the mean over nothing (every target ignored, or their weights summing to 0) is 0 rather than NaN. It is
+    /// already one pass each way, so it is not re-implemented; it works on any device.
     /// </summary>
     public static Tensor nll_loss(Tensor input, Tensor target, Reduction reduction, Tensor? weight = null, long ignore_index = -100) =>
-        Tensor.From(lk_fused_nll_loss(input.NativeHandle, target.NativeHandle, weight?.NativeHandle ?? TensorHandle.Null, ignore_index, (long)reduction));
+        Tensor.From(lk_nll_loss_zero_empty(input.NativeHandle, target.NativeHandle, weight?.NativeHandle ?? TensorHandle.Null, ignore_index, (long)reduction));
 
     /// <summary>
     /// Soft F1 / Dice (the same function) of softmax(logits (N, C)) against int64 class indices (N), in two sweeps (counts,

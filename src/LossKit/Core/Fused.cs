@@ -20,10 +20,14 @@ internal static class Fused
         ClassIndexCall(input, indices, weight, reduction, reportFailure,
             (x, t) => FusedKernels.rowwise_loss(kind, x, t, reduction, p0, weight, ignoreIndex));
 
-    /// <summary>NLL of log-probabilities (C), (N, C) or (N, C, d1, ...), as <see cref="Rowwise"/>.</summary>
+    /// <summary>
+    /// NLL of log-probabilities (C) or (N, C) through libtorch's kernel in one call (with LossKit's empty-mean rule);
+    /// null for spatial inputs, which libtorch's nll_loss2d already handles without moving classes last.
+    /// </summary>
     internal static Tensor? Nll(Tensor input, Tensor indices, Tensor? weight, long ignoreIndex, Reduction reduction, Action reportFailure) =>
-        ClassIndexCall(input, indices, weight, reduction, reportFailure,
+        input.dim() > 2 ? null : ClassIndexCall(input, indices, weight, reduction, reportFailure,
             (x, t) => FusedKernels.nll_loss(x, t, reduction, weight, ignoreIndex));
+
 
     /// <summary>
     /// True when a class-index loss will take the fused path, so its target values can be left to the kernel's check

@@ -8,8 +8,6 @@
 #include "rowwise.h"
 
 #include <ATen/core/grad_mode.h>
-#include <ATen/Dispatch.h>
-#include <ATen/Parallel.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 namespace {
@@ -146,109 +144,21 @@ LK_API lk_tensor lk_fused_rowwise_loss(lk_tensor input_, lk_tensor target_, lk_t
   });
 }
 
-// ---- NLL on log-probabilities: loss_n = -w[y_n] x[n, y_n] --------------------------------------------------------
-// Forward reads one value per row; backward writes the (mostly zero) gradient in one pass over N x C, row by row
-// (libtorch zero-fills the whole tensor and then scatters). Only the targets and the row scale are kept in between.
-namespace {
-
-class FusedNllFunction : public torch::autograd::Function<FusedNllFunction> {
- public:
-  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input, const at::Tensor& target,
-                            const c10::optional<at::Tensor>& weight_, int64_t ignore_index, int64_t reduction) {
-    const at::Tensor weight = weight_.value_or(at::Tensor());
-    const int64_t rows = input.size(0), C = input.size(1);
-    const int64_t* y = target.data_ptr<int64_t>();
-    at::Tensor out = reduction == at::Reduction::None ? at::empty({rows}, input.options()) : at::Tensor();
-    double total = 0, denominator = 0;
-    AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "fused_nll_loss", [&] {
-      const scalar_t* x = input.data_ptr<scalar_t>();
-      const scalar_t* w = weight.defined() ? weight.data_ptr<scalar_t>() : nullptr;
-      scalar_t* o = out.defined() ? out.data_ptr<scalar_t>() : nullptr;
-      for (int64_t n = 0; n < rows; ++n) {
-        const int64_t t = y[n];
-        if (t == ignore_index) {
-          if (o != nullptr) o[n] = 0;
-          continue;
-        }
-        TORCH_CHECK_INDEX(t >= 0 && t < C, "Target ", t, " is out of bounds (", C, " classes).");
-        const double wt = w != nullptr ? static_cast<double>(w[t]) : 1.0;
-        const double l = -wt * static_cast<double>(x[n * C + t]);
-        if (o != nullptr) o[n] = static_cast<scalar_t>(l);
-        total += l;
-        denominator += wt;
-      }
-    });
-    if (!out.defined()) {
-      const double value = reduction == at::Reduction::Mean ? (denominator != 0 ? total / denominator : 0.0) : total;
-      out = at::scalar_tensor(value, input.options());
-    }
-    if (input.requires_grad()) {
-      ctx->save_for_backward({target, weight});
-      ctx->saved_data["sizes"] = input.sizes().vec();
-      ctx->saved_data["denominator"] = denominator;
-      ctx->saved_data["ignore_index"] = ignore_index;
-      ctx->saved_data["reduction"] = reduction;
-    }
-    return out;
-  }
-
-  static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
-    TORCH_CHECK(!at::GradMode::is_enabled(),
-                "the fused CPU NLL kernel does not support double backward (create_graph=true); "
-                "set LossKit.Torch.FusedKernels.Enabled = false to use the composed path");
-    auto saved = ctx->get_saved_variables();
-    const at::Tensor& target = saved[0];
-    const at::Tensor& weight = saved[1];
-    const auto sizes = ctx->saved_data["sizes"].toIntVector();
-    const double denominator = ctx->saved_data["denominator"].toDouble();
-    const int64_t ignore_index = ctx->saved_data["ignore_index"].toInt();
-    const int64_t reduction = ctx->saved_data["reduction"].toInt();
-    const at::Tensor go = grad_outputs[0].contiguous();
-    const int64_t rows = sizes[0], C = sizes[1];
-    at::Tensor grad = at::empty(sizes, go.options());
-    const int64_t* y = target.data_ptr<int64_t>();
-    AT_DISPATCH_FLOATING_TYPES(grad.scalar_type(), "fused_nll_loss_backward", [&] {
-      scalar_t* g = grad.data_ptr<scalar_t>();
-      const scalar_t* w = weight.defined() ? weight.data_ptr<scalar_t>() : nullptr;
-      const scalar_t* gv = reduction == at::Reduction::None ? go.data_ptr<scalar_t>() : nullptr;
-      const double scale = gv != nullptr ? 1.0
-                           : go.item<double>() * (reduction == at::Reduction::Mean ? (denominator != 0 ? 1.0 / denominator : 0.0) : 1.0);
-      at::parallel_for(0, rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(C, 1)), [&](int64_t r0, int64_t r1) {
-        for (int64_t n = r0; n < r1; ++n) {
-          scalar_t* row = g + n * C;
-          std::fill(row, row + C, scalar_t(0));
-          const int64_t t = y[n];
-          if (t == ignore_index) continue;
-          const double wt = w != nullptr ? static_cast<double>(w[t]) : 1.0;
-          row[t] = static_cast<scalar_t>(-wt * (gv != nullptr ? static_cast<double>(gv[n]) : scale));
-        }
-      });
-    });
-    return {grad, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
-  }
-};
-
-}  // namespace
-
-LK_API lk_tensor lk_fused_nll_loss(lk_tensor input_, lk_tensor target_, lk_tensor weight_, int64_t ignore_index, int64_t reduction) {
+// ---- NLL on log-probabilities ---------------------------------------------------------------------------------
+// libtorch's nll_loss is already a single pass each way, so LossKit keeps its kernel (and its autograd node) and
+// only adds its rule for the mean over nothing: libtorch returns 0/0 = NaN (with a zero gradient) when no target
+// counts; LossKit returns 0. The total weight comes out of the same forward call, so the rule costs nothing.
+LK_API lk_tensor lk_nll_loss_zero_empty(lk_tensor input_, lk_tensor target_, lk_tensor weight_, int64_t ignore_index,
+                                        int64_t reduction) {
   return lk::tensor_call([&] {
     const at::Tensor& input = lk::T(input_);
     const at::Tensor& target = lk::T(target_);
-    TORCH_CHECK(input.device().is_cpu() && target.device().is_cpu(), "fused loss kernels run on the CPU");
-    TORCH_CHECK(input.scalar_type() == at::kFloat || input.scalar_type() == at::kDouble,
-                "fused loss kernels take float32 or float64 log-probabilities, got ", input.scalar_type());
-    TORCH_CHECK(input.dim() == 2, "fused NLL: input must be (N, C), got ", input.sizes());
-    TORCH_CHECK(target.scalar_type() == at::kLong && target.dim() == 1 && target.size(0) == input.size(0),
-                "fused NLL: target must be int64 (N) = (", input.size(0), "), got ", target.scalar_type(), " ", target.sizes());
-    TORCH_CHECK(!target.requires_grad(), "fused NLL: target cannot require grad");
-    c10::optional<at::Tensor> weight;
-    if (weight_ != nullptr) {
-      const at::Tensor& w = lk::T(weight_);
-      TORCH_CHECK(w.device().is_cpu() && w.scalar_type() == input.scalar_type() && w.dim() == 1 && w.size(0) == input.size(1),
-                  "fused NLL: weight must be a CPU ", input.scalar_type(), " tensor of shape (", input.size(1), ")");
-      TORCH_CHECK(!w.requires_grad(), "fused NLL: weight cannot require grad");
-      weight = w.contiguous();
-    }
-    return FusedNllFunction::apply(input.contiguous(), target.contiguous(), weight, ignore_index, lk::reduction(reduction));
+    TORCH_CHECK(input.dim() == 1 || input.dim() == 2, "nll_loss: input must be (C) or (N, C), got ", input.sizes());
+    auto result = at::nll_loss_forward(input, target, lk::opt(weight_), lk::reduction(reduction), ignore_index);
+    at::Tensor out = std::get<0>(result);
+    // Nothing counted: 0, connected to the input with a zero gradient (the sum of an empty slice), whatever NaN or
+    // infinity the input holds. (libtorch's own backward would give 0 * (0/0) = NaN when the weights sum to 0.)
+    if (reduction == at::Reduction::Mean && std::get<1>(result).item<double>() == 0.0) return input.narrow(0, 0, 0).sum();
+    return out;
   });
 }
