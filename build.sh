@@ -4,7 +4,8 @@
 #
 #   ./build.sh setup     install what a fresh Debian 12 machine lacks (apt-get, as root; otherwise prints the command)
 #   ./build.sh sample    setup, then run the main sample (regression on the diabetes data)
-#   ./build.sh test      setup, then build and run every test; ends with "N passed, N failed, N skipped"
+#   ./build.sh test      setup, then build and run every test, and the package consumer check (tests/PackageConsumer);
+#                        ends with "N passed, N failed, N skipped"
 #   ./build.sh build     setup, then build the solution (Release)
 #   ./build.sh bench     setup (plus python3-torch), then run the side-by-side benchmark against PyTorch
 #   ./build.sh pack      setup, then pack the NuGet packages into artifacts/packages
@@ -61,6 +62,24 @@ setup() {
   check_dotnet
 }
 
+pack() {
+  rm -rf artifacts/packages
+  dotnet pack LossKit.sln -c Release -o artifacts/packages -nologo -v:q
+}
+
+# The packages as an outside project sees them: pack, restore tests/PackageConsumer into a fresh package folder (so no
+# cached copy of an earlier pack is used), train a tiny model, expect exit code 0.
+consumer_check() {
+  local packages
+  packages=$(mktemp -d)
+  pack &&
+    dotnet restore tests/PackageConsumer --packages "$packages" -nologo -v:q &&
+    dotnet run --project tests/PackageConsumer -c Release --no-restore
+  local status=$?
+  rm -rf "$packages"
+  return $status
+}
+
 run_tests() {
   local log status=0 passed=0 failed=0 skipped=0 line
   log=$(mktemp)
@@ -74,6 +93,9 @@ run_tests() {
   done < <(grep -E '(Passed|Failed)!? *- *Failed:' "$log")
   rm -f "$log"
   if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi  # the run itself broke (build, crash)
+  # The package consumer check counts as one more test.
+  echo "== package consumer check"
+  if consumer_check; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
   echo "$passed passed, $failed failed, $skipped skipped"
   return "$status"
 }
@@ -87,6 +109,6 @@ case "$cmd" in
   sample) setup; dotnet run --project samples/Regression -c "$CONFIG" -- "$@" ;;
   bench) install_packages "${BUILD_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"; check_dotnet
          dotnet run --project bench/LossKit.Bench -c Release -- "$@" ;;
-  pack) setup; dotnet pack LossKit.sln -c Release -o artifacts/packages -nologo ;;
+  pack) setup; pack; ls -l artifacts/packages ;;
   *) echo "usage: $0 {setup|sample|test|build|bench|pack}" >&2; exit 2 ;;
 esac
