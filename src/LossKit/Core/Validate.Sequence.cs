@@ -107,14 +107,15 @@ internal static partial class Validate
             for (long j = 0; j < lengths[n]; j++)
             {
                 var label = labels[starts[n] + j];
+                if (label >= 0 && label < C && label != blank) continue;
+                // Only on the error path: formatting the position for every label would cost more than the check.
                 var where = padded && batched ? $"targets[{n}, {j}]" : padded ? $"targets[{j}]" : $"targets[{starts[n] + j}] (sample {n}, label {j})";
                 if (label < 0 || label >= C)
                     throw new LossArgumentOutOfRangeException(loss, "targets",
                         $"{where} is {label}, outside the classes [0, {C}) of log_probs {Shape(logProbs)}.");
-                if (label == blank)
-                    throw new LossArgumentOutOfRangeException(loss, "targets",
-                        $"{where} is the blank index {blank}; targets hold labels only (blank never appears in a target sequence " +
-                        "within its length; padding beyond target_lengths may hold anything).");
+                throw new LossArgumentOutOfRangeException(loss, "targets",
+                    $"{where} is the blank index {blank}; targets hold labels only (blank never appears in a target sequence " +
+                    "within its length; padding beyond target_lengths may hold anything).");
             }
         }
 
