@@ -133,6 +133,31 @@ public static partial class torch
     public static Tensor randint(long high, long[] size, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
         randint(0, high, (ReadOnlySpan<long>)size, dtype, device, requires_grad);
 
+    // int overloads: a literal 0 converts to any enum, so zeros(5, 0) would otherwise be ambiguous between
+    // (rows, columns) and (size, dtype). They forward to the long forms.
+
+    /// <summary>A 2-D tensor of zeros.</summary>
+    public static Tensor zeros(int rows, int columns, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
+        zeros([rows, columns], dtype, device, requires_grad);
+    /// <summary>A 3-D tensor of zeros.</summary>
+    public static Tensor zeros(int dim0, int dim1, int dim2, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
+        zeros([dim0, dim1, dim2], dtype, device, requires_grad);
+    /// <summary>A 2-D tensor of ones.</summary>
+    public static Tensor ones(int rows, int columns, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
+        ones([rows, columns], dtype, device, requires_grad);
+    /// <summary>A 3-D tensor of ones.</summary>
+    public static Tensor ones(int dim0, int dim1, int dim2, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
+        ones([dim0, dim1, dim2], dtype, device, requires_grad);
+    /// <summary>An uninitialised 2-D tensor.</summary>
+    public static Tensor empty(int rows, int columns, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
+        empty([rows, columns], dtype, device, requires_grad);
+    /// <summary>2-D samples from U[0, 1).</summary>
+    public static Tensor rand(int rows, int columns, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
+        rand([rows, columns], dtype, device, requires_grad);
+    /// <summary>2-D samples from N(0, 1).</summary>
+    public static Tensor randn(int rows, int columns, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) =>
+        randn([rows, columns], dtype, device, requires_grad);
+
     // ----- ranges ----------------------------------------------------------------------------------------
 
     /// <summary>Values from <paramref name="start"/> up to (not including) <paramref name="stop"/> in steps of <paramref name="step"/>.

@@ -243,6 +243,8 @@ public static partial class torch
     public static Tensor pow(Tensor input, Scalar exponent) => input.pow(exponent);
     /// <summary>x ^ exponent, element-wise.</summary>
     public static Tensor pow(Tensor input, Tensor exponent) => input.pow(exponent);
+    /// <summary>base ^ exponent, element-wise (a scalar base).</summary>
+    public static Tensor pow(Scalar @base, Tensor exponent) => Tensor.From(lk_rpow_scalar(@base.Value, exponent.NativeHandle), nameof(pow));
     /// <summary>Sigmoid.</summary>
     public static Tensor sigmoid(Tensor input) => input.sigmoid();
     /// <summary>Hyperbolic tangent.</summary>

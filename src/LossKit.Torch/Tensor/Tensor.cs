@@ -305,10 +305,20 @@ public static partial class torch
         {
             var old = NativeHandle;
             var requiresGrad = requires_grad;
+            var targetDtype = dtype is null ? -1 : (int)dtype.Value;
+            var targetType = device is null ? -1 : (int)device.type;
+            var targetIndex = device?.index ?? -1;
             using var detached = NativeError.Check(NativeMethods.lk_detach(old), "to");
-            var moved = NativeError.Check(NativeMethods.lk_to(detached, dtype is null ? -1 : (int)dtype.Value,
-                device is null ? -1 : (int)device.type, device?.index ?? -1, 0), "to");
+            var moved = NativeError.Check(NativeMethods.lk_to(detached, targetDtype, targetType, targetIndex, 0), "to");
             if (requiresGrad) NativeError.Check(NativeMethods.lk_tensor_set_requires_grad(moved, 1), "to");
+            // An accumulated gradient moves along, as in PyTorch.
+            NativeError.Check(NativeMethods.lk_tensor_grad(old, out var grad), "to");
+            if (grad != IntPtr.Zero)
+            {
+                using var oldGrad = new TensorHandle(grad);
+                using var movedGrad = NativeError.Check(NativeMethods.lk_to(oldGrad, targetDtype, targetType, targetIndex, 0), "to");
+                NativeError.Check(NativeMethods.lk_tensor_set_grad(moved, movedGrad), "to");
+            }
             _handle = moved;
             old.Dispose();
         }
