@@ -40,14 +40,8 @@ public sealed class Adam : torch.optim.Optimizer
 
     internal static Modules.ParamGroup[] OneGroup(IEnumerable<Parameter> parameters) => OneGroup(nameof(Adam), parameters, new Options());
 
-    private static void Check(string owner, double lr, double beta1, double beta2, double eps, double weight_decay)
-    {
-        OptimArgs.NonNegative(owner, nameof(lr), lr);
-        OptimArgs.NonNegative(owner, nameof(eps), eps);
-        OptimArgs.InHalfOpenUnit(owner, nameof(beta1), beta1);
-        OptimArgs.InHalfOpenUnit(owner, nameof(beta2), beta2);
-        OptimArgs.NonNegative(owner, nameof(weight_decay), weight_decay);
-    }
+    private static void Check(string owner, double lr, double beta1, double beta2, double eps, double weight_decay) =>
+        AdamStep.Check(owner, lr, beta1, beta2, eps, weight_decay);
 
     private protected override OptimizerOptions PrepareOptions(OptimizerOptions given, int groupIndex)
     {
@@ -89,62 +83,8 @@ public sealed class Adam : torch.optim.Optimizer
     private protected override void Update(Modules.ParamGroup group, Parameter parameter, Tensor grad)
     {
         var o = (Options)group.Options;
-        var lr = o.LearningRate!.Value;
-        var beta1 = o.beta1!.Value;
-        var beta2 = o.beta2!.Value;
-        var eps = o.eps!.Value;
-        var weight_decay = o.weight_decay!.Value;
-        var amsgrad = o.amsgrad!.Value;
-
-        var state = GetState<State>(parameter);
-        var exp_avg = state.exp_avg ??= NewStateTensor(parameter);
-        var exp_avg_sq = state.exp_avg_sq ??= NewStateTensor(parameter);
-
-        var g = o.maximize!.Value ? grad.neg() : grad;
-        state.step += 1;
-        if (weight_decay != 0) g = g.add(parameter, weight_decay);
-
-        exp_avg.mul_(beta1).add_(g, 1 - beta1);
-        exp_avg_sq.mul_(beta2).addcmul_(g, g, 1 - beta2);
-
-        double step = state.step;
-        var bias_correction1 = 1 - Math.Pow(beta1, step);
-        var bias_correction2 = 1 - Math.Pow(beta2, step);
-        var step_size = lr / bias_correction1;
-        var bias_correction2_sqrt = Math.Sqrt(bias_correction2);
-
-        Tensor denom;
-        if (amsgrad)
-        {
-            var max_exp_avg_sq = state.max_exp_avg_sq ??= NewStateTensor(parameter);
-            max_exp_avg_sq.maximum_(exp_avg_sq);
-            denom = max_exp_avg_sq.sqrt();
-        }
-        else
-        {
-            denom = exp_avg_sq.sqrt();
-        }
-        denom.div_(bias_correction2_sqrt).add_(eps);
-        parameter.addcdiv_(exp_avg, denom, -step_size);
-    }
-
-    private sealed class State : IOptimizerState
-    {
-        // A float, as PyTorch keeps it in a float32 tensor (torch.tensor(0.)).
-        public float step;
-        public Tensor? exp_avg;
-        public Tensor? exp_avg_sq;
-        public Tensor? max_exp_avg_sq;
-
-        public IEnumerable<Tensor> Tensors => new[] { exp_avg, exp_avg_sq, max_exp_avg_sq }.OfType<Tensor>();
-
-        public void Dispose()
-        {
-            exp_avg?.Dispose();
-            exp_avg_sq?.Dispose();
-            max_exp_avg_sq?.Dispose();
-            exp_avg = exp_avg_sq = max_exp_avg_sq = null;
-        }
+        AdamStep.Apply(GetState<AdamStep.State>(parameter), () => NewStateTensor(parameter), parameter, grad, o.LearningRate!.Value,
+            o.beta1!.Value, o.beta2!.Value, o.eps!.Value, o.weight_decay!.Value, o.amsgrad!.Value, o.maximize!.Value, decoupled: false);
     }
 
     /// <summary>The options of an Adam parameter group; null options take the optimizer's defaults.</summary>

@@ -190,4 +190,21 @@ public sealed class FusedPathTests
         var kl = () => losses.kl_div(x, y.neg());
         kl.Should().Throw<LossArgumentOutOfRangeException>().WithMessage("KLDivLoss: target must be non-negative*");
     }
+
+    [Fact]
+    public void A_NaN_anywhere_in_a_row_makes_that_row_NaN_even_in_the_vector_tail()
+    {
+        // 37 classes: the last logits fall outside any full vector (AVX-512 holds 16 floats), where a scalar max would
+        // silently drop a NaN and the row's loss would come out finite.
+        using var scope = NewDisposeScope();
+        foreach (var cap in Enum.GetValues<KernelCapability>().Where(c => c <= FusedKernels.DetectedCapability))
+        {
+            using var pinned = FusedKernels.UseCapability(cap);
+            var x = zeros(2, 37);
+            x[0, 36] = full([], float.NaN);
+            var loss = losses.cross_entropy(x, tensor(new long[] { 3, 3 }), reduction: Reduction.None).ToArray<float>();
+            float.IsNaN(loss[0]).Should().BeTrue($"the NaN logit must propagate ({cap})");
+            loss[1].Should().BeApproximately((float)Math.Log(37), 1e-5f, "the other row is untouched");
+        }
+    }
 }

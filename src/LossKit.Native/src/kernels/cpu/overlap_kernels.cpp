@@ -13,27 +13,6 @@ namespace kernels {
 namespace CPU_CAPABILITY {
 namespace {
 
-template <typename T>
-T row_max(const T* x, int64_t n) {
-  constexpr int64_t V = Vec<T>::size();
-  Vec<T> m(-std::numeric_limits<T>::infinity());
-  int64_t i = 0;
-  for (; i + V <= n; i += V) m = at::vec::maximum(m, Vec<T>::loadu(x + i));
-  alignas(64) T lanes[V];
-  m.store(lanes);
-  T best = lanes[0];
-  bool nan = false;
-  for (int64_t k = 0; k < V; ++k) {
-    nan |= std::isnan(lanes[k]);
-    best = std::max(best, lanes[k]);
-  }
-  for (; i < n; ++i) {
-    nan |= std::isnan(x[i]);
-    best = std::max(best, x[i]);
-  }
-  return nan ? std::numeric_limits<T>::quiet_NaN() : best;
-}
-
 // Writes p = softmax(x) into p (n values) and returns nothing; p may alias scratch memory.
 template <typename T>
 void softmax_row(const T* x, T* p, int64_t n) {

@@ -15,27 +15,6 @@ namespace kernels {
 namespace CPU_CAPABILITY {
 namespace {
 
-template <typename T>
-T row_max(const T* x, int64_t n) {
-  constexpr int64_t V = Vec<T>::size();
-  Vec<T> m0(-std::numeric_limits<T>::infinity()), m1 = m0;
-  int64_t i = 0;
-  for (; i + 2 * V <= n; i += 2 * V) {
-    m0 = at::vec::maximum(m0, Vec<T>::loadu(x + i));
-    m1 = at::vec::maximum(m1, Vec<T>::loadu(x + i + V));
-  }
-  m0 = at::vec::maximum(m0, m1);
-  alignas(64) T lanes[V];
-  m0.store(lanes);
-  T m = lanes[0];
-  for (int64_t k = 1; k < V; ++k) m = std::max(m, lanes[k]);
-  for (; i < n; ++i) m = std::max(m, x[i]);
-  // NaN anywhere makes the row NaN: propagate it (std::max drops it, so check explicitly).
-  for (int64_t k = 0; k < V; ++k)
-    if (std::isnan(lanes[k])) return lanes[k];
-  return m;
-}
-
 // e[c] = exp(x[c] - m) written to e (if non-null); returns sum_c e[c]; also sum_c x[c] * w[c] (or sum_c x[c]) in *sx.
 template <typename T>
 double exp_sum(const T* x, T* e, int64_t n, T m, const T* w, bool want_sx, double* sx) {

@@ -6,7 +6,9 @@
 #include <ATen/cpu/vec/functional.h>
 #include <ATen/cpu/vec/vec.h>
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 
 namespace lk {
 namespace kernels {
@@ -30,6 +32,32 @@ template <typename T>
 inline Vec<T> first_lanes(const Vec<T>& v, int64_t count) {
   if (count >= Vec<T>::size()) return v;
   return Vec<T>::set(Vec<T>(T(0)), v, count);
+}
+
+// Maximum of x[0, n); NaN when any element is NaN (at::vec::maximum propagates NaN, std::max would drop it).
+template <typename T>
+inline T row_max(const T* x, int64_t n) {
+  constexpr int64_t V = Vec<T>::size();
+  Vec<T> m0(-std::numeric_limits<T>::infinity()), m1 = m0;
+  int64_t i = 0;
+  for (; i + 2 * V <= n; i += 2 * V) {
+    m0 = at::vec::maximum(m0, Vec<T>::loadu(x + i));
+    m1 = at::vec::maximum(m1, Vec<T>::loadu(x + i + V));
+  }
+  for (; i + V <= n; i += V) m0 = at::vec::maximum(m0, Vec<T>::loadu(x + i));
+  alignas(64) T lanes[V];
+  at::vec::maximum(m0, m1).store(lanes);
+  T best = lanes[0];
+  bool nan = false;
+  for (int64_t k = 0; k < V; ++k) {
+    nan |= std::isnan(lanes[k]);
+    best = std::max(best, lanes[k]);
+  }
+  for (; i < n; ++i) {
+    nan |= std::isnan(x[i]);
+    best = std::max(best, x[i]);
+  }
+  return nan ? std::numeric_limits<T>::quiet_NaN() : best;
 }
 
 // Deterministic, cache-sized work units for sums: block boundaries do not depend on the thread count.
