@@ -7,16 +7,44 @@ namespace LossKit.Samples;
 /// <summary>Progress and result tables for the samples (plain text when the output is redirected).</summary>
 public static class SampleConsole
 {
+    private static TextWriter? _writer;
+    private static IAnsiConsole? _console;
+
+    /// <summary>
+    /// A Spectre console writing to the current <see cref="Console.Out"/>, without ANSI escapes when the output is
+    /// redirected. Not <c>AnsiConsole.Console</c>: that one keeps the writer it first saw, so once something swaps
+    /// <see cref="Console.Out"/> (the sample tests capture each run's output) later tables go to the old writer (or throw,
+    /// when it was disposed); and it writes colour escapes into redirected output when TERM says the terminal has colours.
+    /// </summary>
+    private static IAnsiConsole Terminal
+    {
+        get
+        {
+            var writer = Console.Out;
+            if (_console is null || !ReferenceEquals(writer, _writer))
+            {
+                _console = AnsiConsole.Create(new AnsiConsoleSettings
+                {
+                    Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+                    ColorSystem = Console.IsOutputRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+                    Out = new AnsiConsoleOutput(writer),
+                });
+                _writer = writer;
+            }
+            return _console;
+        }
+    }
+
     /// <summary>Runs <paramref name="work"/> with one progress bar per task when the console is interactive; otherwise
     /// runs it silently (a progress bar in a log file is noise). The callback reports (task index, fraction done).</summary>
     public static void WithProgress(IReadOnlyList<string> tasks, Action<Action<int, double>> work)
     {
-        if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
+        if (!Terminal.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
         {
             work((_, _) => { });
             return;
         }
-        AnsiConsole.Progress()
+        Terminal.Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
@@ -38,7 +66,7 @@ public static class SampleConsole
         foreach (var h in headers) table.AddColumn(new TableColumn(h).RightAligned());
         table.Columns[0].LeftAligned();
         foreach (var r in list) table.AddRow(r.Select(Markup.Escape).ToArray());
-        AnsiConsole.Write(table);
+        Terminal.Write(table);
         var md = new StringBuilder();
         md.AppendLine("| " + string.Join(" | ", headers) + " |");
         md.AppendLine("| " + string.Join(" | ", headers.Select((_, i) => i == 0 ? "---" : "---:")) + " |");
