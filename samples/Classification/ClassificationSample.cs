@@ -99,7 +99,7 @@ public static class ClassificationSample
             // Names short enough for the table to fit 80 columns (a redirected console's width); the README spells them out.
             ("CE", () => losses.CrossEntropyLoss()),
             ("weighted CE", () => losses.CrossEntropyLoss(weight: weights)),
-            ("focal, gamma 2", () => losses.FocalLoss(gamma: 2.0)),
+            ("focal, γ 2", () => losses.FocalLoss(gamma: 2.0)),
             ("LabelSmoothing 0.1", () => losses.LabelSmoothingLoss(Classes, smoothing: 0.1)),
             ("CE, smoothing 0.1", () => losses.CrossEntropyLoss(label_smoothing: 0.1)),
             ("soft F1", () => losses.F1Loss()),

@@ -14,7 +14,7 @@ public class ClassificationSampleTests
         foreach (var header in new[] { "loss", "accuracy", "macro-F1", "rare F1", "F1 3", "F1 5" })
             output.Should().Contain(header);
         output.Should().NotContain("F1 8");
-        foreach (var row in new[] { "│ CE ", "│ weighted CE ", "│ focal, gamma 2 ", "│ LabelSmoothing 0.1 ", "│ CE, smoothing 0.1 ", "│ soft F1 ", "│ CE + soft F1 " })
+        foreach (var row in new[] { "│ CE ", "│ weighted CE ", "│ focal, γ 2 ", "│ LabelSmoothing 0.1 ", "│ CE, smoothing 0.1 ", "│ soft F1 ", "│ CE + soft F1 " })
             output.Should().Contain(row);
     }
 
