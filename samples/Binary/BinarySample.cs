@@ -17,7 +17,7 @@ public static class BinarySample
     public static int Run(string[] args)
     {
         var epochs = new Option<int>("--epochs") { Description = "Training epochs per loss", DefaultValueFactory = _ => 30 };
-        var seed = new Option<int>("--seed") { Description = "Seed of the split, the weights and the batch order", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the split, the initial weights and the batch order", DefaultValueFactory = _ => 1 };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-3 };
         var batchSize = new Option<int>("--batch-size") { Description = "Mini-batch size", DefaultValueFactory = _ => 32 };
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads", DefaultValueFactory = _ => 1 };

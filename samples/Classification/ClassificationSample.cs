@@ -17,7 +17,7 @@ public static class ClassificationSample
     public static int Run(string[] args)
     {
         var epochs = new Option<int>("--epochs") { Description = "Training epochs per loss", DefaultValueFactory = _ => 60 };
-        var seed = new Option<int>("--seed") { Description = "Seed of the split, the rare-class subsample, the weights and the batch order", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the split, the rare-class subsample, the initial weights and the batch order", DefaultValueFactory = _ => 1 };
         var rare = new Option<string>("--rare-classes") { Description = "Comma-separated digits made rare in the training set (empty: none)", DefaultValueFactory = _ => "3,5,8" };
         var fraction = new Option<double>("--rare-fraction") { Description = "Share of their training rows the rare classes keep, in (0, 1]", DefaultValueFactory = _ => 0.1 };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-3 };
@@ -88,8 +88,8 @@ public static class ClassificationSample
         using var weights = ClassWeights.InverseFrequency(counts);
         var weightValues = weights.ToArray<float>();
 
-        Console.WriteLine($"digits: {train.Length} training rows (classes {string.Join(", ", rareClasses)} keep {SampleConsole.F(rareFraction * 100, 0)}%), " +
-                          $"{test.Length} test rows (stratified, untouched)");
+        var rareNote = rareClasses.Length == 0 ? "no rare classes" : $"classes {string.Join(", ", rareClasses)} keep {SampleConsole.F(rareFraction * 100, 0)}%";
+        Console.WriteLine($"digits: {train.Length} training rows ({rareNote}), {test.Length} test rows (stratified, untouched)");
         Console.WriteLine("training rows per class:       " + string.Join(" ", counts.Select((n, c) => $"{c}:{n}")));
         Console.WriteLine("inverse-frequency weights:     " + string.Join(" ", weightValues.Select((w, c) => $"{c}:{SampleConsole.F(w)}")));
 
