@@ -1,0 +1,1 @@
+return LossKit.Samples.ClassificationSample.Run(args);
