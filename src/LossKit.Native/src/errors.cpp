@@ -4,6 +4,7 @@
 #include <c10/util/Exception.h>
 #include <torch/version.h>
 
+#include <limits>
 #include <new>
 #include <stdexcept>
 
@@ -11,6 +12,13 @@ namespace {
 
 thread_local int32_t last_kind = LK_OK;
 thread_local std::string last_message;
+
+struct NonFiniteInfo {
+  std::string loss, argument;
+  int64_t count = 0, numel = 0, index = -1;
+  double value = 0;
+};
+thread_local NonFiniteInfo last_non_finite;
 
 lk_status record(int32_t kind, const char* message) noexcept {
   last_kind = kind;
@@ -30,6 +38,13 @@ namespace lk {
 lk_status record_current_exception() noexcept {
   try {
     throw;
+  } catch (const lk::NonFiniteError& e) {
+    try {
+      last_non_finite = NonFiniteInfo{e.loss, e.argument, e.count, e.numel, e.index, e.value};
+    } catch (...) {
+      last_non_finite = NonFiniteInfo{};
+    }
+    return record(LK_ERR_NON_FINITE, e.what());
   } catch (const c10::IndexError& e) {
     return record(LK_ERR_INDEX, e.what_without_backtrace());
   } catch (const c10::ValueError& e) {
@@ -73,6 +88,19 @@ LK_API int32_t lk_last_error_kind(void) { return last_kind; }
 
 LK_API const char* lk_last_error_message(void) { return last_message.c_str(); }
 
+LK_API lk_status lk_last_non_finite(const char** loss, const char** argument, int64_t* count, int64_t* numel, int64_t* index,
+                                    double* value) {
+  if (last_kind != LK_ERR_NON_FINITE) return LK_ERR_VALUE;  // no record(): the last error stays what it was
+  const NonFiniteInfo& i = last_non_finite;
+  if (loss != nullptr) *loss = i.loss.c_str();
+  if (argument != nullptr) *argument = i.argument.c_str();
+  if (count != nullptr) *count = i.count;
+  if (numel != nullptr) *numel = i.numel;
+  if (index != nullptr) *index = i.index;
+  if (value != nullptr) *value = i.value;
+  return LK_OK;
+}
+
 LK_API lk_status lk_debug_raise(int32_t kind, const char* message) {
   return lk::status_call([&] {
     std::string m = message != nullptr ? message : "debug";
@@ -83,6 +111,7 @@ LK_API lk_status lk_debug_raise(int32_t kind, const char* message) {
       case LK_ERR_NOT_IMPLEMENTED: throw c10::NotImplementedError({__func__, __FILE__, 0}, m);
       case LK_ERR_OUT_OF_MEMORY: throw std::bad_alloc();
       case LK_ERR_UNKNOWN: throw 42;
+      case LK_ERR_NON_FINITE: throw lk::NonFiniteError(m, "DebugLoss", "input", 1, 4, 2, std::numeric_limits<double>::quiet_NaN());
       default: TORCH_CHECK(false, m);
     }
   });
