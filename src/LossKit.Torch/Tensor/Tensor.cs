@@ -31,8 +31,16 @@ public static partial class torch
         private protected Tensor(TensorHandle handle, bool registerInScope)
         {
             _handle = handle;
-            if (registerInScope) DisposeScopeManager.CurrentScope?.Register(this);
+            // A tensor in a dispose scope is freed with it (and cannot be collected before: the scope references it), so
+            // only tensors outside every scope tell the GC about their native memory; see TensorHandle.TrackMemoryPressure.
+            var scope = registerInScope ? DisposeScopeManager.CurrentScope : null;
+            if (scope is null) handle.TrackMemoryPressure();
+            else scope.Register(this);
         }
+
+        /// <summary>Called when the tensor leaves its last dispose scope without being disposed: from now on only the
+        /// caller, or the finalizer, releases it, so its native memory is reported to the GC.</summary>
+        internal void OnLeftDisposeScopes() => _handle?.TrackMemoryPressure();
 
         /// <summary>Wraps the result of a native call: throws the native error when the call failed.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -310,6 +318,7 @@ public static partial class torch
                 device is null ? -1 : (int)device.type, device?.index ?? -1, 0), "to");
             if (requiresGrad) NativeError.Check(NativeMethods.lk_tensor_set_requires_grad(moved, 1), "to");
             _handle = moved;
+            if (OwningDisposeScope is null) moved.TrackMemoryPressure();
             old.Dispose();
         }
 
