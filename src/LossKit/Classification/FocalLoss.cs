@@ -90,7 +90,14 @@ public static partial class losses
     /// <param name="ignore_index">Target value whose rows are skipped.</param>
     /// <param name="reduction">How to reduce; <c>Mean</c> divides by Σ w[yₙ] over the rows not ignored (0 when that is 0).</param>
     public static Tensor focal_loss(Tensor input, Tensor target, double gamma = 2.0, Tensor? weight = null, long ignore_index = -100,
-        Reduction reduction = Reduction.Mean)
+        Reduction reduction = Reduction.Mean) =>
+        LossChecks.Active
+            ? LossChecks.Checked(nameof(LossKit.FocalLoss), input, (target, gamma, weight, ignore_index, reduction),
+                static (x, a) => focal_loss_unchecked(x, a.target, a.gamma, a.weight, a.ignore_index, a.reduction))
+            : focal_loss_unchecked(input, target, gamma, weight, ignore_index, reduction);
+
+    private static Tensor focal_loss_unchecked(Tensor input, Tensor target, double gamma, Tensor? weight, long ignore_index,
+        Reduction reduction)
     {
         const string name = nameof(LossKit.FocalLoss);
         Validate.NonNegative(name, gamma, nameof(gamma));

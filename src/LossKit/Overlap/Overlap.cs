@@ -47,6 +47,13 @@ internal static class Overlap
     internal delegate (Tensor numerator, Tensor denominator) CountTerms(Tensor p, Tensor y);
 
     internal static Tensor Compute(string loss, Tensor input, Tensor target, OverlapMode mode, bool fromLogits, OverlapAverage average,
+        double epsilon, long ignoreIndex, Reduction reduction, CountTerms terms) =>
+        LossChecks.Active
+            ? LossChecks.Checked(loss, input, (loss, target, mode, fromLogits, average, epsilon, ignoreIndex, reduction, terms),
+                static (x, a) => ComputeUnchecked(a.loss, x, a.target, a.mode, a.fromLogits, a.average, a.epsilon, a.ignoreIndex, a.reduction, a.terms))
+            : ComputeUnchecked(loss, input, target, mode, fromLogits, average, epsilon, ignoreIndex, reduction, terms);
+
+    private static Tensor ComputeUnchecked(string loss, Tensor input, Tensor target, OverlapMode mode, bool fromLogits, OverlapAverage average,
         double epsilon, long ignoreIndex, Reduction reduction, CountTerms terms)
     {
         Validate.OverlapOptions(loss, mode, average, epsilon, reduction);

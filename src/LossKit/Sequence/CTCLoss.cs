@@ -82,7 +82,14 @@ public static partial class losses
     /// <param name="reduction">None, Mean (ℓ_n / max(S_n, 1) averaged over the batch) or Sum.</param>
     /// <param name="zero_infinity">Replace infinite losses and their gradients by 0.</param>
     public static Tensor ctc_loss(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, long blank = 0,
-        Reduction reduction = Reduction.Mean, bool zero_infinity = false)
+        Reduction reduction = Reduction.Mean, bool zero_infinity = false) =>
+        LossChecks.Active
+            ? LossChecks.Checked(nameof(LossKit.CTCLoss), log_probs, (targets, input_lengths, target_lengths, blank, reduction, zero_infinity),
+                static (x, a) => ctc_loss_unchecked(x, a.targets, a.input_lengths, a.target_lengths, a.blank, a.reduction, a.zero_infinity), "log_probs")
+            : ctc_loss_unchecked(log_probs, targets, input_lengths, target_lengths, blank, reduction, zero_infinity);
+
+    private static Tensor ctc_loss_unchecked(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, long blank,
+        Reduction reduction, bool zero_infinity)
     {
         const string name = nameof(LossKit.CTCLoss);
         Validate.Reduction(name, reduction, allowBatchMean: false);
