@@ -134,7 +134,8 @@ public static partial class losses
             Validate.ClassIndexValues(name, indices, classes, ignore_index, input);
         }
         // libtorch's per-row losses, reduced here so that the mean over nothing is 0 rather than NaN.
-        var rows = nn.functional.cross_entropy(input, indices, weights, ignore_index, Reduction.None, label_smoothing);
+        var rows = nn.functional.cross_entropy(ClassIndexLoss.ZeroIgnoredRows(input, indices, ignore_index), indices, weights, ignore_index,
+            Reduction.None, label_smoothing);
         return ClassIndexLoss.Reduce(rows, () => ClassIndexLoss.TargetWeights(weights, indices, ignore_index, input).sum(), reduction)
             .MoveToOuterDisposeScope();
     }

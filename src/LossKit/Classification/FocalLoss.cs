@@ -118,7 +118,7 @@ public static partial class losses
         var dim = ClassIndexLoss.ClassDim(input);
         var (safe, ignored) = ClassIndexLoss.SafeTarget(indices, ignore_index);
 
-        var logp = input.log_softmax(dim).gather(dim, safe.unsqueeze(dim)).squeeze(dim); // log pₙ
+        var logp = ClassIndexLoss.ZeroIgnoredRows(input, indices, ignore_index).log_softmax(dim).gather(dim, safe.unsqueeze(dim)).squeeze(dim); // log pₙ
         // log(1 - pₙ) = log(-expm1(log pₙ)); 1 - pₙ is clamped away from 0 so that the log, and the gradient through it,
         // stay finite where pₙ rounds to 1 (the clamp passes no gradient there, and the factor itself is ~0).
         var tiny = input.dtype switch

@@ -128,7 +128,7 @@ public static partial class losses
         var dim = ClassIndexLoss.ClassDim(input);
         var (safe, ignored) = ClassIndexLoss.SafeTarget(indices, ignore_index);
 
-        var logp = input.log_softmax(dim);
+        var logp = ClassIndexLoss.ZeroIgnoredRows(input, indices, ignore_index).log_softmax(dim);
         var logpTrue = logp.gather(dim, safe.unsqueeze(dim)).squeeze(dim); // log p[n, yₙ]
         Tensor trueTerm;                                                     // w[yₙ] · log p[n, yₙ]
         Tensor allTerm;                                                      // Σ_c w[c] · log p[n, c]
