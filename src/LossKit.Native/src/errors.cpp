@@ -2,8 +2,10 @@
 #include "common.h"
 
 #include <c10/util/Exception.h>
+#include <c10/util/Logging.h>
 #include <torch/version.h>
 
+#include <cstdlib>
 #include <limits>
 #include <new>
 #include <stdexcept>
@@ -19,6 +21,17 @@ struct NonFiniteInfo {
   double value = 0;
 };
 thread_local NonFiniteInfo last_non_finite;
+
+// libtorch symbolises the whole C++ call stack into every c10::Error it constructs (about 4 ms per error on a typical
+// machine, a thousand times the cost of the failed operation), and LossKit never shows it: messages are taken with
+// what_without_backtrace. So the shim turns that work off when it is loaded, unless LOSSKIT_CPP_BACKTRACES=1 keeps
+// libtorch's default (the setting is process-wide, for any other user of this libtorch in the process).
+const bool cpp_backtraces_off = [] {
+  const char* keep = std::getenv("LOSSKIT_CPP_BACKTRACES");
+  if (keep != nullptr && std::string(keep) == "1") return false;
+  c10::SetStackTraceFetcher([] { return std::string(); });
+  return true;
+}();
 
 lk_status record(int32_t kind, const char* message) noexcept {
   last_kind = kind;
