@@ -110,8 +110,8 @@ LK_API lk_status lk_tensor_device(lk_tensor t, int32_t* type, int32_t* index);
 /* Bytes of the storage the tensor views (0 for undefined tensors). */
 LK_API int64_t lk_tensor_storage_nbytes(lk_tensor t);
 /* The bytes the managed side reports to its GC as memory pressure for a new handle: the size of the tensor's CPU storage
- * when this tensor is the storage's only user (a view, an alias or a tensor autograd also holds reports 0, so a storage
- * is not counted twice) and it holds at least min_bytes; otherwise 0. NULL gives 0. Never fails and never throws, and
+ * when this handle is the only user of both the tensor and its storage (a view, an alias or a tensor autograd also holds
+ * reports 0, so a storage is not counted twice) and it holds at least min_bytes; otherwise 0. NULL gives 0. Never fails and never throws, and
  * does no more than read a few fields, so it may be called without a GC transition. */
 LK_API int64_t lk_tensor_pressure_nbytes(lk_tensor t, int64_t min_bytes);
 LK_API int32_t lk_tensor_is_contiguous(lk_tensor t);

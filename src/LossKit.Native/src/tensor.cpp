@@ -245,7 +245,8 @@ LK_API int64_t lk_tensor_pressure_nbytes(lk_tensor t, int64_t min_bytes) {
   // accessors only (storage() and nbytes() cannot throw for a tensor that has storage).
   if (t == nullptr) return 0;
   const at::Tensor& x = *reinterpret_cast<const at::Tensor*>(t);
-  if (!x.defined()) return 0;
+  // Another handle (lk_tensor_alias) or autograd holding the same TensorImpl: not this handle's alone.
+  if (!x.defined() || x.use_count() != 1) return 0;
   // unsafe_storage: a default (empty) Storage for tensors without one (sparse, opaque), where storage() would throw.
   const c10::Storage& s = x.unsafeGetTensorImpl()->unsafe_storage();
   if (!s || s.use_count() != 1 || s.device_type() != c10::DeviceType::CPU) return 0;
