@@ -13,11 +13,14 @@ public static partial class torch
     /// other tensor or autograd graph still uses it). Any use afterwards throws <see cref="ObjectDisposedException"/>.
     /// Tensors created inside a <see cref="torch.NewDisposeScope"/> are disposed with the scope. A tensor nobody disposes
     /// is still released by its finalizer (a <see cref="System.Runtime.InteropServices.SafeHandle"/>), and its native
-    /// memory is reported to the GC as memory pressure so that such tensors are collected in time; deterministic
-    /// disposal is still the way to keep memory flat.</para>
+    /// memory is reported to the GC as memory pressure so that such tensors are collected in time: a CPU storage of at
+    /// least 4 KiB that the tensor holds alone (views and aliases are not counted again), reported when the tensor is
+    /// created outside every dispose scope or leaves its last one (a tensor in a scope is freed by it, and cannot be
+    /// collected before). Deterministic disposal is still the way to keep memory flat and the GC idle.</para>
     /// <para><b>Threads.</b> Distinct tensors can be used from different threads at the same time. One tensor can be
-    /// read from several threads, but must not be modified (in-place ops, <c>backward</c> into its graph) by one
-    /// thread while another uses it, exactly as in PyTorch.</para>
+    /// read from several threads, but must not be modified (in-place ops, <c>backward</c> into its graph, its
+    /// <see cref="grad"/>) by one thread while another uses it, exactly as in PyTorch; dispose it on one thread, when no
+    /// other uses it. A tensor belongs to the dispose scope of the thread that created it.</para>
     /// </remarks>
     public partial class Tensor : IDisposable
     {
