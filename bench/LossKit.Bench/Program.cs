@@ -25,6 +25,7 @@ root.SetAction(parse =>
     return SideBySide.Run(options);
 });
 root.Subcommands.Add(Soak.Command());
+root.Subcommands.Add(Overhead.Command());
 return root.Parse(args).Invoke();
 
 internal sealed record BenchOptions(int Threads, int Reps, int Iters, string? Filter, string Output, string Python, bool MeasurePeak);

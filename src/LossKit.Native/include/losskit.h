@@ -38,8 +38,9 @@
 #define LK_API LK_EXPORT
 #endif
 
-/* Bumped whenever a signature in this file changes; the managed side refuses a mismatched library. */
-#define LK_ABI_VERSION 1
+/* Bumped whenever a signature in this file changes or an entry point the managed side needs is added; the managed side
+ * refuses a mismatched library. 2: lk_check_finite, lk_last_non_finite, lk_tensor_pressure_nbytes. */
+#define LK_ABI_VERSION 2
 
 typedef struct lk_tensor_opaque* lk_tensor;
 typedef int32_t lk_status;
@@ -52,7 +53,8 @@ enum lk_error_kind {
   LK_ERR_TYPE = 4,            /* c10::TypeError: unsupported dtype for an operation */
   LK_ERR_NOT_IMPLEMENTED = 5, /* c10::NotImplementedError: no kernel for this dtype/device */
   LK_ERR_OUT_OF_MEMORY = 6,   /* std::bad_alloc, c10 out-of-memory errors */
-  LK_ERR_UNKNOWN = 7          /* anything that is not a std::exception */
+  LK_ERR_UNKNOWN = 7,         /* anything that is not a std::exception */
+  LK_ERR_NON_FINITE = 8       /* lk_check_finite found a NaN or infinite gradient (details: lk_last_non_finite) */
 };
 
 #define LK_DTYPE_DEFAULT (-1)
@@ -75,6 +77,11 @@ LK_API int32_t lk_last_error_kind(void);
 LK_API const char* lk_last_error_message(void);
 /* Test hook: raises a C++ exception of the given kind inside a guarded entry point. */
 LK_API lk_status lk_debug_raise(int32_t kind, const char* message);
+/* Details of the calling thread's last LK_ERR_NON_FINITE error (valid until the next failing call on the thread): the
+ * names given to lk_check_finite, how many of how many elements were NaN or infinite, the flat index and value of the
+ * first one. The strings are never NULL. Returns LK_OK, or LK_ERR_VALUE when the last error is of another kind. */
+LK_API lk_status lk_last_non_finite(const char** loss, const char** argument, int64_t* count, int64_t* numel, int64_t* index,
+                                    double* value);
 
 /* ---------------------------------------------------------------------------------------------
  * runtime.cpp: threads, seeds, devices, grad mode
@@ -100,8 +107,13 @@ LK_API int64_t lk_tensor_sizes(lk_tensor t, int64_t* out, int32_t capacity);
 LK_API int64_t lk_tensor_numel(lk_tensor t);
 LK_API int32_t lk_tensor_dtype(lk_tensor t);
 LK_API lk_status lk_tensor_device(lk_tensor t, int32_t* type, int32_t* index);
-/* Bytes of the storage the tensor views (0 for undefined tensors); used for GC memory pressure. */
+/* Bytes of the storage the tensor views (0 for undefined tensors). */
 LK_API int64_t lk_tensor_storage_nbytes(lk_tensor t);
+/* The bytes the managed side reports to its GC as memory pressure for a new handle: the size of the tensor's CPU storage
+ * when this handle is the only user of both the tensor and its storage (a view, an alias or a tensor autograd also holds
+ * reports 0, so a storage is not counted twice) and it holds at least min_bytes; otherwise 0. NULL gives 0. Never fails and never throws, and
+ * does no more than read a few fields, so it may be called without a GC transition. */
+LK_API int64_t lk_tensor_pressure_nbytes(lk_tensor t, int64_t min_bytes);
 LK_API int32_t lk_tensor_is_contiguous(lk_tensor t);
 LK_API int32_t lk_tensor_requires_grad(lk_tensor t);
 LK_API lk_status lk_tensor_set_requires_grad(lk_tensor t, int32_t requires_grad);
@@ -329,6 +341,11 @@ LK_API lk_status lk_backward(lk_tensor t, lk_tensor gradient, int32_t retain_gra
 LK_API lk_status lk_autograd_grad(const lk_tensor* outputs, int32_t n_outputs, const lk_tensor* inputs,
                                   int32_t n_inputs, const lk_tensor* grad_outputs, int32_t retain_graph,
                                   int32_t create_graph, int32_t allow_unused, lk_tensor* results);
+
+/* The identity on tensor (a view of it, recorded in the graph when it requires grad) whose backward checks the
+ * gradient flowing back through it: a NaN or infinite element fails backward (lk_backward, lk_autograd_grad) with
+ * LK_ERR_NON_FINITE, naming loss and argument (copied; both may be NULL). The gradient itself passes unchanged. */
+LK_API lk_tensor lk_check_finite(lk_tensor tensor, const char* loss, const char* argument);
 
 /* ---------------------------------------------------------------------------------------------
  * nn.cpp: layers and activations used by modules

@@ -7,10 +7,24 @@
 
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace lk {
+
+// Raised by lk_check_finite's backward when the gradient holds a NaN or infinite element. It carries the details
+// lk_last_non_finite hands out: record_current_exception copies them to the thread that reports the error (backward
+// may run the check on another thread, and the exception object travels back to the caller through the engine).
+struct NonFiniteError : std::runtime_error {
+  NonFiniteError(const std::string& message, std::string loss_, std::string argument_, int64_t count_, int64_t numel_,
+                 int64_t index_, double value_)
+      : std::runtime_error(message), loss(std::move(loss_)), argument(std::move(argument_)), count(count_), numel(numel_),
+        index(index_), value(value_) {}
+  std::string loss, argument;
+  int64_t count, numel, index;
+  double value;
+};
 
 // Records the exception currently being handled (call only inside a catch block) for the calling
 // thread and returns its kind. Defined in errors.cpp.

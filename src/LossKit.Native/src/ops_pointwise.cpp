@@ -18,6 +18,37 @@ using lk::T;
     return lk::tensor_call([&] { return fn(T(a), lk::scalar(b)); });              \
   }
 
+namespace {
+
+// Integer remainder by -1 is 0 for every dividend, but the CPU's division instruction traps for a signed type's minimum
+// divided by -1 (SIGFPE: the process dies), and libtorch does not guard against it (PyTorch crashes the same way).
+// Dividing by 1 instead gives the same 0 for every dividend, so -1 divisors are replaced. What counts is the divisor as
+// the kernel sees it, cast to the result type: int64's maximum, say, becomes -1 in an int32 computation.
+bool signed_integral(at::ScalarType t) { return t == at::kChar || t == at::kShort || t == at::kInt || t == at::kLong; }
+
+at::Tensor safe_remainder(const at::Tensor& a, const at::Tensor& b) {
+  const at::ScalarType type = at::result_type(a, b);
+  if (!signed_integral(type)) return at::remainder(a, b);
+  const at::Tensor d = b.to(type);
+  return at::remainder(a, at::where(d.eq(-1), at::ones_like(d), d));
+}
+
+at::Tensor safe_remainder(const at::Tensor& a, const at::Scalar& b) {
+  // An integral scalar takes a's dtype in the computation (a floating one makes it floating: no trap).
+  if (!b.isIntegral(/*includeBool=*/false) || !signed_integral(a.scalar_type())) return at::remainder(a, b);
+  const int64_t v = b.toLong();
+  bool minus_one = false;
+  switch (a.scalar_type()) {
+    case at::kChar: minus_one = static_cast<int8_t>(v) == -1; break;
+    case at::kShort: minus_one = static_cast<int16_t>(v) == -1; break;
+    case at::kInt: minus_one = static_cast<int32_t>(v) == -1; break;
+    default: minus_one = v == -1; break;
+  }
+  return at::remainder(a, minus_one ? at::Scalar(int64_t{1}) : b);
+}
+
+}  // namespace
+
 LK_UNARY(neg, at::neg(x))
 LK_UNARY(abs, at::abs(x))
 LK_UNARY(sign, at::sign(x))
@@ -88,7 +119,7 @@ LK_BINARY(matmul, at::matmul)
 LK_BINARY(bitwise_and, at::bitwise_and)
 LK_BINARY(bitwise_or, at::bitwise_or)
 LK_BINARY(bitwise_xor, at::bitwise_xor)
-LK_BINARY(remainder, at::remainder)
+LK_BINARY(remainder, safe_remainder)
 LK_UNARY(bitwise_not, at::bitwise_not(x))
 
 LK_API lk_tensor lk_where(lk_tensor condition, lk_tensor a, lk_tensor b) {
@@ -106,7 +137,7 @@ LK_API lk_tensor lk_sub_scalar(lk_tensor a, lk_scalar b, lk_scalar alpha) {
 LK_BINARY_SCALAR(mul_scalar, at::mul)
 LK_BINARY_SCALAR(div_scalar, at::div)
 LK_BINARY_SCALAR(pow_scalar, at::pow)
-LK_BINARY_SCALAR(remainder_scalar, at::remainder)
+LK_BINARY_SCALAR(remainder_scalar, safe_remainder)
 LK_BINARY_SCALAR(eq_scalar, at::eq)
 LK_BINARY_SCALAR(ne_scalar, at::ne)
 LK_BINARY_SCALAR(lt_scalar, at::lt)

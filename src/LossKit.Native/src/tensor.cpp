@@ -239,3 +239,17 @@ LK_API lk_tensor lk_linspace(double start, double end, int64_t steps, int32_t dt
     return lk::finish(at::linspace(start, end, steps, lk::options(dtype, device_type, device_index)), requires_grad);
   });
 }
+
+LK_API int64_t lk_tensor_pressure_nbytes(lk_tensor t, int64_t min_bytes) {
+  // Called without a GC transition for every new handle: no allocation, no exception, a handful of loads. noexcept
+  // accessors only (storage() and nbytes() cannot throw for a tensor that has storage).
+  if (t == nullptr) return 0;
+  const at::Tensor& x = *reinterpret_cast<const at::Tensor*>(t);
+  // Another handle (lk_tensor_alias) or autograd holding the same TensorImpl: not this handle's alone.
+  if (!x.defined() || x.use_count() != 1) return 0;
+  // unsafe_storage: a default (empty) Storage for tensors without one (sparse, opaque), where storage() would throw.
+  const c10::Storage& s = x.unsafeGetTensorImpl()->unsafe_storage();
+  if (!s || s.use_count() != 1 || s.device_type() != c10::DeviceType::CPU) return 0;
+  const int64_t n = static_cast<int64_t>(s.nbytes());
+  return n >= min_bytes ? n : 0;
+}

@@ -66,6 +66,22 @@ public static partial class torch
             }
         }
 
+        /// <summary>
+        /// LossKit extension: the identity on <paramref name="input"/> (a view of it) whose backward pass checks the gradient
+        /// flowing back through it, and fails <c>backward</c> (or <see cref="grad"/>) with <see cref="LossKit.NonFiniteLossException"/>
+        /// (kind <see cref="LossKit.NonFiniteKind.Gradient"/>) when an element of it is NaN or infinite. The gradient itself
+        /// passes unchanged. When <paramref name="input"/> does not require grad, or grad mode is off, nothing is recorded and
+        /// the result is a plain alias. <c>LossKit.LossChecks</c> puts one in front of every loss's input.
+        /// </summary>
+        /// <param name="input">The tensor whose incoming gradient is checked.</param>
+        /// <param name="name">The name the error reports (the loss's, for LossKit's losses).</param>
+        /// <param name="argument">The argument the error reports ("input").</param>
+        public static Tensor check_grad_finite(Tensor input, string name, string argument = "input")
+        {
+            ArgumentNullException.ThrowIfNull(input);
+            return Tensor.From(lk_check_finite(input.NativeHandle, name ?? "", argument ?? ""), nameof(check_grad_finite));
+        }
+
         /// <summary>Accumulates the gradients of <paramref name="tensors"/> into the leaves (like calling backward on each).</summary>
         public static void backward(IList<Tensor> tensors, IList<Tensor?>? grad_tensors = null, bool? retain_graph = null, bool create_graph = false)
         {

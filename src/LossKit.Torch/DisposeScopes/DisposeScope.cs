@@ -82,6 +82,7 @@ public sealed class DisposeScope : IDisposable
     {
         Forget(disposable);
         if (scope is not null && !scope._disposed) scope.Include(disposable);
+        else if (disposable is torch.Tensor t) t.OnLeftDisposeScopes();
         return disposable;
     }
 
@@ -89,6 +90,7 @@ public sealed class DisposeScope : IDisposable
     public T Detach<T>(T disposable) where T : IDisposable
     {
         Forget(disposable);
+        if (disposable is torch.Tensor t) t.OnLeftDisposeScopes();
         return disposable;
     }
 

@@ -41,7 +41,17 @@ internal static class NativeError
         invalid?.Dispose();
         var kind = (NativeErrorKind)NativeMethods.lk_last_error_kind();
         var message = Marshal.PtrToStringUTF8(NativeMethods.lk_last_error_message()) ?? "unknown native error";
+        if (kind == NativeErrorKind.NonFinite) throw NonFinite(message);
         throw Create(kind, string.IsNullOrEmpty(operation) ? message : $"{operation}: {message}");
+    }
+
+    // The gradient check of lk_check_finite: its message already starts with the loss's name (no operation prefix).
+    private static Exception NonFinite(string message)
+    {
+        if (NativeMethods.lk_last_non_finite(out var loss, out var argument, out var count, out var numel, out var index, out var value) != 0)
+            return new TorchException(message);
+        return new NonFiniteLossException(Marshal.PtrToStringUTF8(loss) ?? "loss", NonFiniteKind.Gradient,
+            Marshal.PtrToStringUTF8(argument) ?? "input", count, numel, index, value, message);
     }
 
     internal static Exception Create(NativeErrorKind kind, string message) => kind switch
@@ -51,6 +61,7 @@ internal static class NativeError
         NativeErrorKind.Type => new ArgumentException(message),
         NativeErrorKind.NotImplemented => new NotSupportedException(message),
         NativeErrorKind.OutOfMemory => new InsufficientMemoryException(message),
+        NativeErrorKind.NonFinite => new ArithmeticException(message),
         _ => new TorchException(message),
     };
 }

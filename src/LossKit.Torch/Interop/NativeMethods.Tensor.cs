@@ -13,6 +13,8 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int lk_tensor_dtype(TensorHandle t);
     [LibraryImport(Lib)] internal static partial int lk_tensor_device(TensorHandle t, out int type, out int index);
     [LibraryImport(Lib)] internal static partial long lk_tensor_storage_nbytes(TensorHandle t);
+    // A few loads, no allocation, no exception, no callback into the runtime: safe (and cheap) without a GC transition.
+    [LibraryImport(Lib), SuppressGCTransition] internal static partial long lk_tensor_pressure_nbytes(IntPtr t, long minBytes);
     [LibraryImport(Lib)] internal static partial int lk_tensor_is_contiguous(TensorHandle t);
     [LibraryImport(Lib)] internal static partial int lk_tensor_requires_grad(TensorHandle t);
     [LibraryImport(Lib)] internal static partial int lk_tensor_set_requires_grad(TensorHandle t, int requiresGrad);

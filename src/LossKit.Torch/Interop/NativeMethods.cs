@@ -15,7 +15,7 @@ internal static unsafe partial class NativeMethods
     internal const string Lib = NativeLibraryResolver.LibraryName;
 
     /// <summary>The C ABI version this assembly was written against (LK_ABI_VERSION).</summary>
-    internal const int AbiVersion = 1;
+    internal const int AbiVersion = 2;
 
     // The resolver must be in place before the first native call; a static constructor runs exactly then.
     static NativeMethods() => NativeLibraryResolver.Register(typeof(NativeMethods).Assembly);
@@ -26,6 +26,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int lk_last_error_kind();
     [LibraryImport(Lib)] internal static partial IntPtr lk_last_error_message();
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial int lk_debug_raise(int kind, string message);
+    [LibraryImport(Lib)] internal static partial int lk_last_non_finite(out IntPtr loss, out IntPtr argument, out long count, out long numel, out long index, out double value);
 
     // runtime.cpp
     [LibraryImport(Lib)] internal static partial int lk_manual_seed(ulong seed);

@@ -47,4 +47,5 @@ internal enum NativeErrorKind
     NotImplemented = 5,
     OutOfMemory = 6,
     Unknown = 7,
+    NonFinite = 8,
 }

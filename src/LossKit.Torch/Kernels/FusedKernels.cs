@@ -36,6 +36,8 @@ public static class FusedKernels
     /// Whether the LossKit losses use the fused kernels where they can (default true), process-wide. See also
     /// <see cref="DisableOnThisThread"/> for a switch that affects only the calling thread.
     /// </summary>
+    /// <remarks>Safe to set from any thread (a volatile field); losses running on other threads see the change at their
+    /// next call. Both paths give the same values up to rounding, so flipping it while training is harmless.</remarks>
     public static bool Enabled
     {
         get => _enabled;
@@ -47,7 +49,8 @@ public static class FusedKernels
 
     /// <summary>
     /// Makes the LossKit losses use the composed libtorch operations on the calling thread until the returned object
-    /// is disposed (scopes nest). Useful for double backward, and to compare both paths.
+    /// is disposed (scopes nest). Useful for double backward, and to compare both paths. Other threads are not affected;
+    /// dispose it on the thread that created it.
     /// </summary>
     public static IDisposable DisableOnThisThread() => new ThreadDisable();
 

@@ -13,11 +13,14 @@ public static partial class torch
     /// other tensor or autograd graph still uses it). Any use afterwards throws <see cref="ObjectDisposedException"/>.
     /// Tensors created inside a <see cref="torch.NewDisposeScope"/> are disposed with the scope. A tensor nobody disposes
     /// is still released by its finalizer (a <see cref="System.Runtime.InteropServices.SafeHandle"/>), and its native
-    /// memory is reported to the GC as memory pressure so that such tensors are collected in time; deterministic
-    /// disposal is still the way to keep memory flat.</para>
+    /// memory is reported to the GC as memory pressure so that such tensors are collected in time: a CPU storage of at
+    /// least 4 KiB that the tensor holds alone (views and aliases are not counted again), reported when the tensor is
+    /// created outside every dispose scope or leaves its last one (a tensor in a scope is freed by it, and cannot be
+    /// collected before). Deterministic disposal is still the way to keep memory flat and the GC idle.</para>
     /// <para><b>Threads.</b> Distinct tensors can be used from different threads at the same time. One tensor can be
-    /// read from several threads, but must not be modified (in-place ops, <c>backward</c> into its graph) by one
-    /// thread while another uses it, exactly as in PyTorch.</para>
+    /// read from several threads, but must not be modified (in-place ops, <c>backward</c> into its graph, its
+    /// <see cref="grad"/>) by one thread while another uses it, exactly as in PyTorch; dispose it on one thread, when no
+    /// other uses it. A tensor belongs to the dispose scope of the thread that created it.</para>
     /// </remarks>
     public partial class Tensor : IDisposable
     {
@@ -31,8 +34,16 @@ public static partial class torch
         private protected Tensor(TensorHandle handle, bool registerInScope)
         {
             _handle = handle;
-            if (registerInScope) DisposeScopeManager.CurrentScope?.Register(this);
+            // A tensor in a dispose scope is freed with it (and cannot be collected before: the scope references it), so
+            // only tensors outside every scope tell the GC about their native memory; see TensorHandle.TrackMemoryPressure.
+            var scope = registerInScope ? DisposeScopeManager.CurrentScope : null;
+            if (scope is null) handle.TrackMemoryPressure();
+            else scope.Register(this);
         }
+
+        /// <summary>Called when the tensor leaves its last dispose scope without being disposed: from now on only the
+        /// caller, or the finalizer, releases it, so its native memory is reported to the GC.</summary>
+        internal void OnLeftDisposeScopes() => _handle?.TrackMemoryPressure();
 
         /// <summary>Wraps the result of a native call: throws the native error when the call failed.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -320,6 +331,7 @@ public static partial class torch
                 NativeError.Check(NativeMethods.lk_tensor_set_grad(moved, movedGrad), "to");
             }
             _handle = moved;
+            if (OwningDisposeScope is null) moved.TrackMemoryPressure();
             old.Dispose();
         }
 

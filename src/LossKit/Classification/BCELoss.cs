@@ -64,7 +64,13 @@ public static partial class losses
     /// <param name="target">Targets in [0, 1], the input's shape.</param>
     /// <param name="weight">Optional weights broadcastable to the input; null for none.</param>
     /// <param name="reduction">None, Mean (over all elements) or Sum.</param>
-    public static Tensor binary_cross_entropy(Tensor input, Tensor target, Tensor? weight = null, Reduction reduction = Reduction.Mean)
+    public static Tensor binary_cross_entropy(Tensor input, Tensor target, Tensor? weight = null, Reduction reduction = Reduction.Mean) =>
+        LossChecks.Active
+            ? LossChecks.Checked(nameof(LossKit.BCELoss), input, (target, weight, reduction),
+                static (x, a) => binary_cross_entropy_unchecked(x, a.target, a.weight, a.reduction))
+            : binary_cross_entropy_unchecked(input, target, weight, reduction);
+
+    private static Tensor binary_cross_entropy_unchecked(Tensor input, Tensor target, Tensor? weight, Reduction reduction)
     {
         const string name = nameof(LossKit.BCELoss);
         Validate.Elementwise(name, input, target);

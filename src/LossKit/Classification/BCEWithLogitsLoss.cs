@@ -81,7 +81,14 @@ public static partial class losses
     /// <param name="reduction">None, Mean (over all elements) or Sum.</param>
     /// <param name="pos_weights">Optional positive-term weight broadcast along the last dimension; null for none.</param>
     public static Tensor binary_cross_entropy_with_logits(Tensor input, Tensor target, Tensor? weight = null,
-        Reduction reduction = Reduction.Mean, Tensor? pos_weights = null)
+        Reduction reduction = Reduction.Mean, Tensor? pos_weights = null) =>
+        LossChecks.Active
+            ? LossChecks.Checked(nameof(LossKit.BCEWithLogitsLoss), input, (target, weight, reduction, pos_weights),
+                static (x, a) => binary_cross_entropy_with_logits_unchecked(x, a.target, a.weight, a.reduction, a.pos_weights))
+            : binary_cross_entropy_with_logits_unchecked(input, target, weight, reduction, pos_weights);
+
+    private static Tensor binary_cross_entropy_with_logits_unchecked(Tensor input, Tensor target, Tensor? weight,
+        Reduction reduction, Tensor? pos_weights)
     {
         const string name = nameof(LossKit.BCEWithLogitsLoss);
         Validate.Elementwise(name, input, target);

@@ -39,6 +39,20 @@ internal static class ClassIndexLoss
     }
 
     /// <summary>
+    /// The input with the rows whose target is ignore_index set to 0 (the input itself when no row is ignored), for the
+    /// composed path: an ignored row gives 0 anyway, but a NaN or ±∞ in it (padding positions often hold garbage) would
+    /// still reach that row's gradient through the softmax's backward (0 · NaN), and from there the model's weights.
+    /// The fused kernels skip ignored rows altogether, so both paths give 0 value and 0 gradient there.
+    /// </summary>
+    internal static Tensor ZeroIgnoredRows(Tensor input, Tensor target, long ignoreIndex)
+    {
+        using var scope = NewDisposeScope();
+        var ignored = target.eq(ignoreIndex);
+        if (!ignored.any().item<bool>()) return input;
+        return input.masked_fill(ignored.unsqueeze(ClassDim(input)), 0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// The target with ignored positions replaced by class 0 (so it can index), and the mask of ignored positions.
     /// </summary>
     internal static (Tensor safe, Tensor ignored) SafeTarget(Tensor target, long ignoreIndex)

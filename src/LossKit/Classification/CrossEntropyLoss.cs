@@ -100,7 +100,14 @@ public static partial class losses
     /// <param name="reduction">How to reduce; <c>Mean</c> divides by Σ w[yₙ] over the rows not ignored (0 when that is 0).</param>
     /// <param name="label_smoothing">ε in [0, 1] (PyTorch's convention).</param>
     public static Tensor cross_entropy(Tensor input, Tensor target, Tensor? weight = null, long ignore_index = -100,
-        Reduction reduction = Reduction.Mean, double label_smoothing = 0.0)
+        Reduction reduction = Reduction.Mean, double label_smoothing = 0.0) =>
+        LossChecks.Active
+            ? LossChecks.Checked(nameof(LossKit.CrossEntropyLoss), input, (target, weight, ignore_index, reduction, label_smoothing),
+                static (x, a) => cross_entropy_unchecked(x, a.target, a.weight, a.ignore_index, a.reduction, a.label_smoothing))
+            : cross_entropy_unchecked(input, target, weight, ignore_index, reduction, label_smoothing);
+
+    private static Tensor cross_entropy_unchecked(Tensor input, Tensor target, Tensor? weight, long ignore_index,
+        Reduction reduction, double label_smoothing)
     {
         const string name = nameof(LossKit.CrossEntropyLoss);
         Validate.InRange(name, label_smoothing, nameof(label_smoothing), 0, 1);
@@ -127,7 +134,8 @@ public static partial class losses
             Validate.ClassIndexValues(name, indices, classes, ignore_index, input);
         }
         // libtorch's per-row losses, reduced here so that the mean over nothing is 0 rather than NaN.
-        var rows = nn.functional.cross_entropy(input, indices, weights, ignore_index, Reduction.None, label_smoothing);
+        var rows = nn.functional.cross_entropy(ClassIndexLoss.ZeroIgnoredRows(input, indices, ignore_index), indices, weights, ignore_index,
+            Reduction.None, label_smoothing);
         return ClassIndexLoss.Reduce(rows, () => ClassIndexLoss.TargetWeights(weights, indices, ignore_index, input).sum(), reduction)
             .MoveToOuterDisposeScope();
     }

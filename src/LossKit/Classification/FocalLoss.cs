@@ -90,7 +90,14 @@ public static partial class losses
     /// <param name="ignore_index">Target value whose rows are skipped.</param>
     /// <param name="reduction">How to reduce; <c>Mean</c> divides by Σ w[yₙ] over the rows not ignored (0 when that is 0).</param>
     public static Tensor focal_loss(Tensor input, Tensor target, double gamma = 2.0, Tensor? weight = null, long ignore_index = -100,
-        Reduction reduction = Reduction.Mean)
+        Reduction reduction = Reduction.Mean) =>
+        LossChecks.Active
+            ? LossChecks.Checked(nameof(LossKit.FocalLoss), input, (target, gamma, weight, ignore_index, reduction),
+                static (x, a) => focal_loss_unchecked(x, a.target, a.gamma, a.weight, a.ignore_index, a.reduction))
+            : focal_loss_unchecked(input, target, gamma, weight, ignore_index, reduction);
+
+    private static Tensor focal_loss_unchecked(Tensor input, Tensor target, double gamma, Tensor? weight, long ignore_index,
+        Reduction reduction)
     {
         const string name = nameof(LossKit.FocalLoss);
         Validate.NonNegative(name, gamma, nameof(gamma));
@@ -111,7 +118,7 @@ public static partial class losses
         var dim = ClassIndexLoss.ClassDim(input);
         var (safe, ignored) = ClassIndexLoss.SafeTarget(indices, ignore_index);
 
-        var logp = input.log_softmax(dim).gather(dim, safe.unsqueeze(dim)).squeeze(dim); // log pₙ
+        var logp = ClassIndexLoss.ZeroIgnoredRows(input, indices, ignore_index).log_softmax(dim).gather(dim, safe.unsqueeze(dim)).squeeze(dim); // log pₙ
         // log(1 - pₙ) = log(-expm1(log pₙ)); 1 - pₙ is clamped away from 0 so that the log, and the gradient through it,
         // stay finite where pₙ rounds to 1 (the clamp passes no gradient there, and the factor itself is ~0).
         var tiny = input.dtype switch

@@ -57,7 +57,13 @@ public static partial class losses
     /// <param name="target">Probabilities (non-negative) or, with <paramref name="log_target"/>, log-probabilities; the input's shape.</param>
     /// <param name="reduction">None, Mean (element mean), Sum or BatchMean (sum / size of the first dimension).</param>
     /// <param name="log_target">Whether the target holds log-probabilities.</param>
-    public static Tensor kl_div(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, bool log_target = false)
+    public static Tensor kl_div(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, bool log_target = false) =>
+        LossChecks.Active
+            ? LossChecks.Checked(nameof(LossKit.KLDivLoss), input, (target, reduction, log_target),
+                static (x, a) => kl_div_unchecked(x, a.target, a.reduction, a.log_target))
+            : kl_div_unchecked(input, target, reduction, log_target);
+
+    private static Tensor kl_div_unchecked(Tensor input, Tensor target, Reduction reduction, bool log_target)
     {
         const string name = nameof(LossKit.KLDivLoss);
         Validate.Elementwise(name, input, target);

@@ -98,7 +98,14 @@ public static partial class losses
     /// <param name="ignore_index">Target value whose rows are skipped.</param>
     /// <param name="reduction">How to reduce; <c>Mean</c> divides by Σ w[yₙ] over the rows not ignored (0 when that is 0).</param>
     public static Tensor label_smoothing_loss(Tensor input, Tensor target, long classes, double smoothing = 0.1, Tensor? weight = null,
-        long ignore_index = -100, Reduction reduction = Reduction.Mean)
+        long ignore_index = -100, Reduction reduction = Reduction.Mean) =>
+        LossChecks.Active
+            ? LossChecks.Checked(nameof(LossKit.LabelSmoothingLoss), input, (target, classes, smoothing, weight, ignore_index, reduction),
+                static (x, a) => label_smoothing_loss_unchecked(x, a.target, a.classes, a.smoothing, a.weight, a.ignore_index, a.reduction))
+            : label_smoothing_loss_unchecked(input, target, classes, smoothing, weight, ignore_index, reduction);
+
+    private static Tensor label_smoothing_loss_unchecked(Tensor input, Tensor target, long classes, double smoothing, Tensor? weight,
+        long ignore_index, Reduction reduction)
     {
         const string name = nameof(LossKit.LabelSmoothingLoss);
         Validate.LabelSmoothingOptions(name, classes, smoothing);
@@ -121,7 +128,7 @@ public static partial class losses
         var dim = ClassIndexLoss.ClassDim(input);
         var (safe, ignored) = ClassIndexLoss.SafeTarget(indices, ignore_index);
 
-        var logp = input.log_softmax(dim);
+        var logp = ClassIndexLoss.ZeroIgnoredRows(input, indices, ignore_index).log_softmax(dim);
         var logpTrue = logp.gather(dim, safe.unsqueeze(dim)).squeeze(dim); // log p[n, yₙ]
         Tensor trueTerm;                                                     // w[yₙ] · log p[n, yₙ]
         Tensor allTerm;                                                      // Σ_c w[c] · log p[n, c]

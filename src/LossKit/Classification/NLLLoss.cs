@@ -65,7 +65,13 @@ public static partial class losses
     /// <param name="weight">Class weights (C), or null.</param>
     /// <param name="reduction">How to reduce; <c>Mean</c> divides by Σ w[yₙ] over the rows not ignored (0 when that is 0).</param>
     /// <param name="ignore_index">Target value whose rows are skipped.</param>
-    public static Tensor nll_loss(Tensor input, Tensor target, Tensor? weight = null, Reduction reduction = Reduction.Mean, long ignore_index = -100)
+    public static Tensor nll_loss(Tensor input, Tensor target, Tensor? weight = null, Reduction reduction = Reduction.Mean, long ignore_index = -100) =>
+        LossChecks.Active
+            ? LossChecks.Checked(nameof(LossKit.NLLLoss), input, (target, weight, reduction, ignore_index),
+                static (x, a) => nll_loss_unchecked(x, a.target, a.weight, a.reduction, a.ignore_index))
+            : nll_loss_unchecked(input, target, weight, reduction, ignore_index);
+
+    private static Tensor nll_loss_unchecked(Tensor input, Tensor target, Tensor? weight, Reduction reduction, long ignore_index)
     {
         const string name = nameof(LossKit.NLLLoss);
         Validate.Reduction(name, reduction, allowBatchMean: false);

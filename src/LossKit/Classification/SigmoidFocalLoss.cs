@@ -80,7 +80,14 @@ public static partial class losses
     /// <param name="gamma">Focusing parameter γ ≥ 0.</param>
     /// <param name="reduction">None, Mean (over all elements) or Sum.</param>
     public static Tensor sigmoid_focal_loss(Tensor input, Tensor target, double? alpha = 0.25, double gamma = 2.0,
-        Reduction reduction = Reduction.Mean)
+        Reduction reduction = Reduction.Mean) =>
+        LossChecks.Active
+            ? LossChecks.Checked(nameof(LossKit.SigmoidFocalLoss), input, (target, alpha, gamma, reduction),
+                static (x, a) => sigmoid_focal_loss_unchecked(x, a.target, a.alpha, a.gamma, a.reduction))
+            : sigmoid_focal_loss_unchecked(input, target, alpha, gamma, reduction);
+
+    private static Tensor sigmoid_focal_loss_unchecked(Tensor input, Tensor target, double? alpha, double gamma,
+        Reduction reduction)
     {
         const string name = nameof(LossKit.SigmoidFocalLoss);
         CheckFocalOptions(alpha, gamma);

@@ -9,6 +9,11 @@ namespace LossKit;
 /// calls the loss's functional form in <c>forward</c>, so <c>loss.call(input, target)</c> and the function
 /// <c>losses.xxx(input, target, ...)</c> give identical results.
 /// </summary>
+/// <remarks>
+/// A loss module never changes after construction (its weights are its own detached copy), so threads may share one and
+/// call it at the same time; <c>call</c> after <see cref="torch.nn.Module.Dispose()"/> throws
+/// <see cref="ObjectDisposedException"/> naming the loss.
+/// </remarks>
 /// <typeparam name="T1">The input (prediction) type.</typeparam>
 /// <typeparam name="T2">The target type.</typeparam>
 /// <typeparam name="TResult">The result type.</typeparam>

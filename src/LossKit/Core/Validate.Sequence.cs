@@ -6,8 +6,13 @@ namespace LossKit;
 /// <summary>Argument checks of the sequence losses (<see cref="CTCLoss"/>).</summary>
 internal static partial class Validate
 {
-    /// <summary>CTC arguments brought to the batched form libtorch's kernel takes (created in the caller's dispose scope).</summary>
-    internal readonly record struct CtcArguments(Tensor LogProbs, Tensor Targets, Tensor InputLengths, Tensor TargetLengths, bool Batched, long BatchSize);
+    /// <summary>
+    /// CTC arguments brought to the batched form libtorch's kernel takes (created in the caller's dispose scope), with the
+    /// lengths and labels also as arrays: <paramref name="Labels"/> holds the targets flat, sample n's labels starting at
+    /// <paramref name="Starts"/>[n].
+    /// </summary>
+    internal readonly record struct CtcArguments(Tensor LogProbs, Tensor Targets, Tensor InputLengths, Tensor TargetLengths, bool Batched, long BatchSize,
+        long[] InputLengthValues, long[] TargetLengthValues, long[] Labels, long[] Starts);
 
     /// <summary>
     /// Checks CTC's arguments (dtypes, ranks, lengths against T and S, labels in [0, C) and not blank within each used
@@ -124,7 +129,7 @@ internal static partial class Validate
         if (!batched) tg = tg.unsqueeze(0);
         var il = tensor(inputs, device: logProbs.device);
         var tl = tensor(lengths, device: logProbs.device);
-        return new CtcArguments(lp, tg, il, tl, batched, N);
+        return new CtcArguments(lp, tg, il, tl, batched, N, inputs, lengths, labels, starts);
     }
 
     /// <summary>A lengths tensor: integer, (N) when batched, a scalar or (1) when unbatched. Returns its values.</summary>

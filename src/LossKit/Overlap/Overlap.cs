@@ -47,6 +47,13 @@ internal static class Overlap
     internal delegate (Tensor numerator, Tensor denominator) CountTerms(Tensor p, Tensor y);
 
     internal static Tensor Compute(string loss, Tensor input, Tensor target, OverlapMode mode, bool fromLogits, OverlapAverage average,
+        double epsilon, long ignoreIndex, Reduction reduction, CountTerms terms) =>
+        LossChecks.Active
+            ? LossChecks.Checked(loss, input, (loss, target, mode, fromLogits, average, epsilon, ignoreIndex, reduction, terms),
+                static (x, a) => ComputeUnchecked(a.loss, x, a.target, a.mode, a.fromLogits, a.average, a.epsilon, a.ignoreIndex, a.reduction, a.terms))
+            : ComputeUnchecked(loss, input, target, mode, fromLogits, average, epsilon, ignoreIndex, reduction, terms);
+
+    private static Tensor ComputeUnchecked(string loss, Tensor input, Tensor target, OverlapMode mode, bool fromLogits, OverlapAverage average,
         double epsilon, long ignoreIndex, Reduction reduction, CountTerms terms)
     {
         Validate.OverlapOptions(loss, mode, average, epsilon, reduction);
@@ -100,7 +107,8 @@ internal static class Overlap
     {
         var classDim = input.dim() == 1 ? 0 : 1;
         var classes = input.size(classDim);
-        var probabilities = fromLogits ? input.softmax(classDim) : input;
+        // Ignored rows are zeroed before the softmax: masking after it would leave 0 · NaN in the softmax's backward.
+        var probabilities = fromLogits ? ClassIndexLoss.ZeroIgnoredRows(input, target, ignoreIndex).softmax(classDim) : input;
         var rows = ClassesLast(probabilities, classDim, classes);
         var flatTarget = target.reshape(-1);
         var kept = flatTarget.ne(ignoreIndex);
@@ -112,7 +120,8 @@ internal static class Overlap
     /// <summary>Sigmoid probabilities and float targets as (rows, C) (C = 1 in Binary mode), ignored entries zeroed.</summary>
     private static (Tensor p, Tensor y) Sigmoid(Tensor input, Tensor target, OverlapMode mode, bool fromLogits, long ignoreIndex)
     {
-        var probabilities = fromLogits ? input.sigmoid() : input;
+        // Ignored entries are zeroed before the sigmoid, so that a NaN there cannot reach the gradient (0 · NaN).
+        var probabilities = fromLogits ? input.masked_fill(target.eq(ignoreIndex), 0).sigmoid() : input;
         Tensor p, y;
         if (mode == OverlapMode.Binary)
         {

@@ -39,7 +39,13 @@ public static partial class losses
     public static HuberLoss HuberLoss(double delta = 1.0, Reduction reduction = Reduction.Mean) => new(delta, reduction);
 
     /// <summary>Huber loss (see <see cref="LossKit.HuberLoss"/>).</summary>
-    public static Tensor huber_loss(Tensor input, Tensor target, double delta = 1.0, Reduction reduction = Reduction.Mean)
+    public static Tensor huber_loss(Tensor input, Tensor target, double delta = 1.0, Reduction reduction = Reduction.Mean) =>
+        LossChecks.Active
+            ? LossChecks.Checked(nameof(LossKit.HuberLoss), input, (target, delta, reduction),
+                static (x, a) => huber_loss_unchecked(x, a.target, a.delta, a.reduction))
+            : huber_loss_unchecked(input, target, delta, reduction);
+
+    private static Tensor huber_loss_unchecked(Tensor input, Tensor target, double delta, Reduction reduction)
     {
         Validate.Positive(nameof(LossKit.HuberLoss), delta, nameof(delta));
         Validate.Elementwise(nameof(LossKit.HuberLoss), input, target);

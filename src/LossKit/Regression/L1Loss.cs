@@ -33,7 +33,13 @@ public static partial class losses
     public static L1Loss MAELoss(Reduction reduction = Reduction.Mean) => new(reduction);
 
     /// <summary>Mean absolute error |x - y|, reduced by <paramref name="reduction"/> (see <see cref="LossKit.L1Loss"/>).</summary>
-    public static Tensor l1_loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean)
+    public static Tensor l1_loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean) =>
+        LossChecks.Active
+            ? LossChecks.Checked(nameof(LossKit.L1Loss), input, (target, reduction),
+                static (x, a) => l1_loss_unchecked(x, a.target, a.reduction))
+            : l1_loss_unchecked(input, target, reduction);
+
+    private static Tensor l1_loss_unchecked(Tensor input, Tensor target, Reduction reduction)
     {
         Validate.Elementwise(nameof(LossKit.L1Loss), input, target);
         Validate.Reduction(nameof(LossKit.L1Loss), reduction, allowBatchMean: false);

@@ -29,7 +29,13 @@ public static partial class losses
     public static MSELoss MSELoss(Reduction reduction = Reduction.Mean) => new(reduction);
 
     /// <summary>Mean squared error (x - y)², reduced by <paramref name="reduction"/> (see <see cref="LossKit.MSELoss"/>).</summary>
-    public static Tensor mse_loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean)
+    public static Tensor mse_loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean) =>
+        LossChecks.Active
+            ? LossChecks.Checked(nameof(LossKit.MSELoss), input, (target, reduction),
+                static (x, a) => mse_loss_unchecked(x, a.target, a.reduction))
+            : mse_loss_unchecked(input, target, reduction);
+
+    private static Tensor mse_loss_unchecked(Tensor input, Tensor target, Reduction reduction)
     {
         Validate.Elementwise(nameof(LossKit.MSELoss), input, target);
         Validate.Reduction(nameof(LossKit.MSELoss), reduction, allowBatchMean: false);

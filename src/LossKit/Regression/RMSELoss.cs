@@ -42,7 +42,13 @@ public static partial class losses
     public static RMSELoss RMSELoss(Reduction reduction = Reduction.Mean, double eps = 1e-8) => new(reduction, eps);
 
     /// <summary>Root mean squared error √(reduce((x - y)²) + ε) (see <see cref="LossKit.RMSELoss"/>).</summary>
-    public static Tensor rmse_loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, double eps = 1e-8)
+    public static Tensor rmse_loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, double eps = 1e-8) =>
+        LossChecks.Active
+            ? LossChecks.Checked(nameof(LossKit.RMSELoss), input, (target, reduction, eps),
+                static (x, a) => rmse_loss_unchecked(x, a.target, a.reduction, a.eps))
+            : rmse_loss_unchecked(input, target, reduction, eps);
+
+    private static Tensor rmse_loss_unchecked(Tensor input, Tensor target, Reduction reduction, double eps)
     {
         const string name = nameof(LossKit.RMSELoss);
         Validate.NonNegative(name, eps, nameof(eps));

@@ -37,7 +37,13 @@ public static partial class losses
     public static SmoothL1Loss SmoothL1Loss(Reduction reduction = Reduction.Mean, double beta = 1.0) => new(reduction, beta);
 
     /// <summary>Smooth L1 loss (see <see cref="LossKit.SmoothL1Loss"/>).</summary>
-    public static Tensor smooth_l1_loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, double beta = 1.0)
+    public static Tensor smooth_l1_loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, double beta = 1.0) =>
+        LossChecks.Active
+            ? LossChecks.Checked(nameof(LossKit.SmoothL1Loss), input, (target, reduction, beta),
+                static (x, a) => smooth_l1_loss_unchecked(x, a.target, a.reduction, a.beta))
+            : smooth_l1_loss_unchecked(input, target, reduction, beta);
+
+    private static Tensor smooth_l1_loss_unchecked(Tensor input, Tensor target, Reduction reduction, double beta)
     {
         Validate.NonNegative(nameof(LossKit.SmoothL1Loss), beta, nameof(beta));
         Validate.Elementwise(nameof(LossKit.SmoothL1Loss), input, target);

@@ -51,7 +51,13 @@ public static partial class losses
     public static SmoothLoss SmoothLoss(double delta = 1.0, double alpha = 2.0, Reduction reduction = Reduction.Mean) => new(delta, alpha, reduction);
 
     /// <summary>The exp-linear smooth loss (see <see cref="LossKit.SmoothLoss"/>).</summary>
-    public static Tensor smooth_loss(Tensor input, Tensor target, double delta = 1.0, double alpha = 2.0, Reduction reduction = Reduction.Mean)
+    public static Tensor smooth_loss(Tensor input, Tensor target, double delta = 1.0, double alpha = 2.0, Reduction reduction = Reduction.Mean) =>
+        LossChecks.Active
+            ? LossChecks.Checked(nameof(LossKit.SmoothLoss), input, (target, delta, alpha, reduction),
+                static (x, a) => smooth_loss_unchecked(x, a.target, a.delta, a.alpha, a.reduction))
+            : smooth_loss_unchecked(input, target, delta, alpha, reduction);
+
+    private static Tensor smooth_loss_unchecked(Tensor input, Tensor target, double delta, double alpha, Reduction reduction)
     {
         const string name = nameof(LossKit.SmoothLoss);
         Validate.Positive(name, delta, nameof(delta));

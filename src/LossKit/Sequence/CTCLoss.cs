@@ -20,6 +20,11 @@ namespace LossKit;
 /// <para><b>Impossible alignments.</b> A target needs T_n ≥ S_n + (number of adjacent repeated labels), because repeated labels
 /// must be separated by a blank. A shorter input is accepted (not an error, as in PyTorch): its loss is +∞ and its gradient
 /// NaN; with <c>zero_infinity</c> true both become 0 (recommended when some samples may be too short).</para>
+/// <para><b>Sequences without frames.</b> A sample with T_n = 0 (or log_probs with T = 0) has loss 0 when its target is empty
+/// and +∞ (0 with <c>zero_infinity</c>) otherwise, with zero gradient; the rest of the batch is unaffected. (libtorch's kernel
+/// reads outside its buffers there and returns garbage, even negative losses; LossKit never hands it such a sample.)</para>
+/// <para><b>Zero probabilities.</b> A log-probability of -∞ gets a gradient of exactly 0 (no alignment passes through it);
+/// libtorch's kernel alone would give NaN there.</para>
 /// <para><b>Validation</b> (before the native call, naming the argument and values): dtypes and ranks, blank in [0, C), every
 /// length ≥ 0, T_n ≤ T, S_n ≤ S (padded) or Σ S_n = numel (concatenated), lengths (N) integer tensors, and every label within
 /// its target length in [0, C) and ≠ blank (PyTorch does not check the last two; a blank inside a target is always a bug).</para>
@@ -82,7 +87,14 @@ public static partial class losses
     /// <param name="reduction">None, Mean (ℓ_n / max(S_n, 1) averaged over the batch) or Sum.</param>
     /// <param name="zero_infinity">Replace infinite losses and their gradients by 0.</param>
     public static Tensor ctc_loss(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, long blank = 0,
-        Reduction reduction = Reduction.Mean, bool zero_infinity = false)
+        Reduction reduction = Reduction.Mean, bool zero_infinity = false) =>
+        LossChecks.Active
+            ? LossChecks.Checked(nameof(LossKit.CTCLoss), log_probs, (targets, input_lengths, target_lengths, blank, reduction, zero_infinity),
+                static (x, a) => ctc_loss_unchecked(x, a.targets, a.input_lengths, a.target_lengths, a.blank, a.reduction, a.zero_infinity), "log_probs")
+            : ctc_loss_unchecked(log_probs, targets, input_lengths, target_lengths, blank, reduction, zero_infinity);
+
+    private static Tensor ctc_loss_unchecked(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, long blank,
+        Reduction reduction, bool zero_infinity)
     {
         const string name = nameof(LossKit.CTCLoss);
         Validate.Reduction(name, reduction, allowBatchMean: false);
@@ -97,10 +109,67 @@ public static partial class losses
         }
         else
         {
-            result = nn.functional.ctc_loss(a.LogProbs, a.Targets, a.InputLengths, a.TargetLengths, blank, zero_infinity, reduction);
+            var logProbs = ZeroGradientWhereImpossible(a.LogProbs);
+            result = a.InputLengthValues.Contains(0)
+                ? WithEmptyInputs(logProbs, a, blank, reduction, zero_infinity)
+                : nn.functional.ctc_loss(logProbs, a.Targets, a.InputLengths, a.TargetLengths, blank, zero_infinity, reduction);
             if (!a.Batched && reduction == Reduction.None) result = result.squeeze(0);
         }
         return result.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// log_probs with the same values, but a gradient of exactly 0 where they are -∞ (a probability of 0: no alignment goes
+    /// through there, so the true derivative is 0). libtorch's kernel computes the occupancy there as exp(α + β - log_prob)
+    /// = exp(-∞ + ∞), i.e. NaN, which would poison the whole gradient; where's backward routes nothing to those positions.
+    /// </summary>
+    private static Tensor ZeroGradientWhereImpossible(Tensor logProbs)
+    {
+        if (!logProbs.requires_grad || !is_grad_enabled()) return logProbs;
+        Tensor impossible;
+        using (no_grad()) impossible = logProbs.eq(double.NegativeInfinity);
+        if (!impossible.any().item<bool>()) return logProbs;
+        return where(impossible, logProbs.detach(), logProbs);
+    }
+
+    /// <summary>
+    /// The batch holds sequences with no time steps (T_n = 0, or T = 0), which libtorch's kernel does not handle (it reads
+    /// before the start of its buffers and returns garbage, or fails for T = 0). Their loss is defined here: 0 for an empty
+    /// target (the empty alignment), +∞ otherwise (0 with zero_infinity), with zero gradient; the other samples go through
+    /// the kernel as usual (padded targets; the empty ones run on one frame with an empty target, then are replaced).
+    /// </summary>
+    private static Tensor WithEmptyInputs(Tensor logProbs, Validate.CtcArguments a, long blank, Reduction reduction, bool zeroInfinity)
+    {
+        var n = (int)a.BatchSize;
+        var empty = a.InputLengthValues.Select(l => l == 0).ToArray();
+        var defined = new double[n];
+        for (var i = 0; i < n; i++)
+            defined[i] = a.TargetLengthValues[i] == 0 || zeroInfinity ? 0 : double.PositiveInfinity;
+        var definedValues = tensor(defined, device: logProbs.device).to(logProbs.dtype);
+        Tensor perSample;
+        if (logProbs.size(0) == 0)
+        {
+            // No time steps at all (so every T_n is 0): nothing for the kernel; the sum keeps the result in the graph.
+            perSample = logProbs.sum([0, 2]).add(definedValues);
+        }
+        else
+        {
+            var safeInput = a.InputLengthValues.Select(l => Math.Max(l, 1)).ToArray();
+            var safeTarget = a.TargetLengthValues.Select((l, i) => empty[i] ? 0 : l).ToArray();
+            var width = Math.Max(1, safeTarget.Max());
+            var padded = new long[n * width];
+            for (var i = 0; i < n; i++)
+                Array.Copy(a.Labels, a.Starts[i], padded, i * width, safeTarget[i]);
+            var kernel = nn.functional.ctc_loss(logProbs, tensor(padded, [n, width], device: logProbs.device),
+                tensor(safeInput, device: logProbs.device), tensor(safeTarget, device: logProbs.device), blank, zeroInfinity, Reduction.None);
+            perSample = where(tensor(empty, device: logProbs.device), definedValues, kernel);
+        }
+        return reduction switch
+        {
+            Reduction.None => perSample,
+            Reduction.Sum => perSample.sum(),
+            _ => perSample.div(a.TargetLengths.clamp_min(1).to(perSample.dtype)).mean(),
+        };
     }
 
     /// <summary>CTC loss with the lengths given as arrays (see <see cref="ctc_loss(Tensor, Tensor, Tensor, Tensor, long, Reduction, bool)"/>).</summary>

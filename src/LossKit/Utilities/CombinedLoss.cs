@@ -35,7 +35,12 @@ public sealed class CombinedLoss : Loss<Tensor, Tensor, Tensor>
     public IReadOnlyList<(Loss<Tensor, Tensor, Tensor> loss, double weight)> components => _components;
 
     /// <summary>Σ_i w_i · ℓ_i(input, target).</summary>
-    public override Tensor forward(Tensor input, Tensor target)
+    public override Tensor forward(Tensor input, Tensor target) =>
+        LossChecks.Active
+            ? LossChecks.Checked(nameof(CombinedLoss), input, (this, target), static (x, a) => a.Item1.Sum(x, a.target))
+            : Sum(input, target);
+
+    private Tensor Sum(Tensor input, Tensor target)
     {
         using var scope = NewDisposeScope();
         Tensor? total = null;

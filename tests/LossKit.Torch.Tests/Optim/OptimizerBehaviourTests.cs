@@ -4,6 +4,9 @@ using static LossKit.Torch.torch;
 namespace LossKit.Torch.Tests.Optim;
 
 /// <summary>Parameter groups, learning-rate changes, zero_grad, parameters without gradients, closures, state and disposal.</summary>
+/// <remarks>In the serial collection: the training test seeds the global generator, and a test drawing from it at the same
+/// time on another thread would change its data (it did, once the robustness test drew random tensors in parallel).</remarks>
+[Collection(SerialCollection.Name)]
 public class OptimizerBehaviourTests
 {
     [Fact]
