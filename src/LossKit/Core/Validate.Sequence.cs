@@ -17,9 +17,12 @@ internal static partial class Validate
     /// <summary>
     /// Checks CTC's arguments (dtypes, ranks, lengths against T and S, labels in [0, C) and not blank within each used
     /// length) and returns log_probs (T, N, C), int64 targets (padded (N, S) or concatenated), and int64 lengths (N).
-    /// A target too long for its input (T_n &lt; S_n + repeats) is accepted: it gives an infinite loss (0 with zero_infinity).
+    /// A target with more labels than its input has frames (S_n &gt; T_n) is an error unless <paramref name="zeroInfinity"/>
+    /// is set; one that fits but lacks frames for the blanks between repeated labels (S_n &lt;= T_n &lt; S_n + repeats) gives an
+    /// infinite loss (0 with zero_infinity), as in PyTorch.
     /// </summary>
-    internal static CtcArguments Ctc(string loss, Tensor logProbs, Tensor targets, Tensor inputLengths, Tensor targetLengths, long blank)
+    internal static CtcArguments Ctc(string loss, Tensor logProbs, Tensor targets, Tensor inputLengths, Tensor targetLengths, long blank,
+        bool zeroInfinity)
     {
         Alive(loss, logProbs, "log_probs");
         Alive(loss, targets, "targets");
@@ -52,6 +55,13 @@ internal static partial class Validate
                     $"input_lengths[{n}] is {inputs[n]}, more than the T = {T} time steps of log_probs {Shape(logProbs)}.");
             if (lengths[n] < 0)
                 throw new LossArgumentOutOfRangeException(loss, "target_lengths", $"target_lengths[{n}] is {lengths[n]}; lengths must be >= 0.");
+            // More labels than frames can never align: almost always a data bug, so it is an error unless the caller
+            // asked for impossible samples to count as 0. (A target that fits but needs blanks between repeated labels
+            // it has no room for is a modelling case, not an argument error: +inf, or 0 with zero_infinity.)
+            if (!zeroInfinity && lengths[n] > inputs[n])
+                throw new LossArgumentOutOfRangeException(loss, "target_lengths",
+                    $"target_lengths[{n}] is {lengths[n]}, longer than input_lengths[{n}] = {inputs[n]}: no alignment exists. " +
+                    "Drop or crop that sample, or pass zero_infinity: true to count it as 0 with zero gradient.");
         }
 
         var targetType = targets.dtype;

@@ -18,8 +18,11 @@ namespace LossKit;
 /// <see cref="Reduction.Sum"/>: Σ_n ℓ_n; <see cref="Reduction.Mean"/> (default): mean over the batch of ℓ_n / max(S_n, 1), as
 /// PyTorch. An empty batch (N = 0) gives 0 with zero gradient for Mean (PyTorch: NaN) and Sum.</para>
 /// <para><b>Impossible alignments.</b> A target needs T_n ≥ S_n + (number of adjacent repeated labels), because repeated labels
-/// must be separated by a blank. A shorter input is accepted (not an error, as in PyTorch): its loss is +∞ and its gradient
-/// NaN; with <c>zero_infinity</c> true both become 0 (recommended when some samples may be too short).</para>
+/// must be separated by a blank. A target with more labels than frames (S_n &gt; T_n) is rejected with
+/// <see cref="LossArgumentOutOfRangeException"/> (a data bug, almost always), unless <c>zero_infinity</c> is true. One that fits
+/// but lacks frames for the blanks (S_n ≤ T_n &lt; S_n + repeats) is accepted, as in PyTorch: its loss is +∞ and its gradient
+/// NaN. With <c>zero_infinity</c> true, every impossible sample has loss and gradient 0 (recommended when some samples may
+/// be too short).</para>
 /// <para><b>Sequences without frames.</b> A sample with T_n = 0 (or log_probs with T = 0) has loss 0 when its target is empty
 /// and +∞ (0 with <c>zero_infinity</c>) otherwise, with zero gradient; the rest of the batch is unaffected. (libtorch's kernel
 /// reads outside its buffers there and returns garbage, even negative losses; LossKit never hands it such a sample.)</para>
@@ -99,7 +102,7 @@ public static partial class losses
         const string name = nameof(LossKit.CTCLoss);
         Validate.Reduction(name, reduction, allowBatchMean: false);
         using var scope = NewDisposeScope();
-        var a = Validate.Ctc(name, log_probs, targets, input_lengths, target_lengths, blank);
+        var a = Validate.Ctc(name, log_probs, targets, input_lengths, target_lengths, blank, zero_infinity);
         Tensor result;
         if (a.BatchSize == 0)
         {

@@ -387,13 +387,14 @@ public sealed class CTCLossTests
     }
 
     [Fact]
-    public void Accepts_a_target_too_long_for_its_input_and_returns_infinity()
+    public void Rejects_a_target_longer_than_its_input_unless_zero_infinity()
     {
         using var scope = NewDisposeScope();
-        // Documented choice: T_n < S_n + repeats is not an error (as in PyTorch); the loss is +inf (0 with zero_infinity).
+        // S_0 > T_0 can never align: an argument error by default; with zero_infinity the sample counts as 0.
         var (lp, tg, _, tl) = Valid();
-        var none = losses.ctc_loss(lp, tg, tensor(new long[] { 1, 4 }), tl, reduction: Reduction.None);
-        TensorAssert.Values(none)[0].Should().Be(double.PositiveInfinity);
+        var act = () => losses.ctc_loss(lp, tg, tensor(new long[] { 1, 4 }), tl, reduction: Reduction.None);
+        act.Should().Throw<LossArgumentOutOfRangeException>().Where(e => e.ParamName == "target_lengths")
+            .WithMessage($"{Name}: target_lengths[0] is *, longer than input_lengths[0] = 1*zero_infinity*");
         TensorAssert.Values(losses.ctc_loss(lp, tg, tensor(new long[] { 1, 4 }), tl, reduction: Reduction.None, zero_infinity: true))[0].Should().Be(0);
     }
 
