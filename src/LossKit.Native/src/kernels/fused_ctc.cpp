@@ -145,6 +145,7 @@ LK_API lk_tensor lk_fused_ctc_loss(lk_tensor log_probs_, lk_tensor targets_, lk_
     TORCH_CHECK(lp.dim() == 3, "fused CTC: log_probs must be (T, N, C), got ", lp.sizes());
     const int64_t T = lp.size(0), N = lp.size(1), C = lp.size(2);
     TORCH_CHECK_INDEX(blank >= 0 && blank < C, "fused CTC: blank ", blank, " is outside the classes [0, ", C, ")");
+    TORCH_CHECK(C < (int64_t{1} << 24), "fused CTC: at most 2^24 classes, got ", C);
     TORCH_CHECK(targets.scalar_type() == at::kLong && (targets.dim() == 1 || targets.dim() == 2),
                 "fused CTC: targets must be int64, padded (N, S) or concatenated, got ", targets.scalar_type(), " ", targets.sizes());
     TORCH_CHECK(targets.dim() == 1 || targets.size(0) == N, "fused CTC: padded targets must be (N, S) with N = ", N, ", got ", targets.sizes());
