@@ -313,6 +313,13 @@ public sealed class FusedCtcTests
             var without = losses.ctc_loss(Rng.Tensor(b.LogProbs, [b.T, b.N, b.C], ScalarType.Float32), b.Padded(0),
                 tensor(b.InputLengths), b.TargetLengths(), b.Blank, reduction);
             TensorAssert.Values(without).Should().Equal(TensorAssert.Values(withGrad));
+            using (no_grad())
+            {
+                var noGrad = losses.ctc_loss(Rng.Tensor(b.LogProbs, [b.T, b.N, b.C], ScalarType.Float32, requiresGrad: true), b.Padded(0),
+                    tensor(b.InputLengths), b.TargetLengths(), b.Blank, reduction);
+                noGrad.requires_grad.Should().BeFalse();
+                TensorAssert.Values(noGrad).Should().Equal(TensorAssert.Values(withGrad));
+            }
         }
     }
 }

@@ -87,9 +87,8 @@ class FusedCtcFunction : public torch::autograd::Function<FusedCtcFunction> {
  public:
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& log_probs, const at::Tensor& targets,
                             const at::Tensor& target_start, const at::Tensor& input_lengths, const at::Tensor& target_lengths,
-                            int64_t blank, int64_t reduction, int64_t zero_infinity) {
+                            int64_t blank, int64_t reduction, int64_t zero_infinity, bool with_grad) {
     CtcCall c{log_probs, targets, target_start, input_lengths, target_lengths, blank, reduction, zero_infinity != 0};
-    const bool with_grad = log_probs.requires_grad();
     auto [out, grad] = run(c, with_grad);
     if (with_grad) {
       ctx->save_for_backward({log_probs, targets, target_start, input_lengths, target_lengths});
@@ -125,7 +124,7 @@ class FusedCtcFunction : public torch::autograd::Function<FusedCtcFunction> {
       const double g = go.item<double>();
       if (g != 1.0) grad.mul_(g);
     }
-    return {grad, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+    return {grad, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };
 
@@ -177,7 +176,9 @@ LK_API lk_tensor lk_fused_ctc_loss(lk_tensor log_probs_, lk_tensor targets_, lk_
         TORCH_CHECK_INDEX(y[st[n] + k] >= 0 && y[st[n] + k] < C, "Target ", y[st[n] + k], " is out of bounds (", C, " classes).");
     }
     TORCH_CHECK(tg.dim() == 2 || pos == tg.numel(), "fused CTC: target_lengths add up to ", pos, " but ", tg.numel(), " labels are concatenated");
+    // The gradient is computed during forward only when a backward can follow (grad mode is off inside forward itself).
+    const bool with_grad = at::GradMode::is_enabled() && lp.requires_grad();
     return FusedCtcFunction::apply(lp.contiguous(), tg, start, il, tl, blank, lk::reduction(reduction),
-                                   static_cast<int64_t>(zero_infinity != 0));
+                                   static_cast<int64_t>(zero_infinity != 0), with_grad);
   });
 }
