@@ -132,7 +132,6 @@ struct Math<float> {
     r = _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(m, _mm512_set1_ps(neg_inf<float>()), _CMP_EQ_OQ), m);
     return _mm512_mask_add_ps(r, _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q), a, b);
   }
-
 };
 #elif defined(CPU_CAPABILITY_AVX2)
 template <>
@@ -191,7 +190,6 @@ struct Math<float> {
     r = _mm256_blendv_ps(r, m, _mm256_cmp_ps(m, _mm256_set1_ps(neg_inf<float>()), _CMP_EQ_OQ));
     return _mm256_blendv_ps(r, _mm256_add_ps(a, b), _mm256_cmp_ps(a, b, _CMP_UNORD_Q));
   }
-
 };
 #endif
 
