@@ -6,8 +6,12 @@ namespace LossKit;
 /// <summary>Argument checks of the sequence losses (<see cref="CTCLoss"/>).</summary>
 internal static partial class Validate
 {
-    /// <summary>CTC arguments brought to the batched form libtorch's kernel takes (created in the caller's dispose scope).</summary>
-    internal readonly record struct CtcArguments(Tensor LogProbs, Tensor Targets, Tensor InputLengths, Tensor TargetLengths, bool Batched, long BatchSize);
+    /// <summary>
+    /// CTC arguments brought to the batched form libtorch's kernel takes (created in the caller's dispose scope), and whether
+    /// some input length is 0 (libtorch 1.13 mishandles those samples).
+    /// </summary>
+    internal readonly record struct CtcArguments(Tensor LogProbs, Tensor Targets, Tensor InputLengths, Tensor TargetLengths, bool Batched, long BatchSize,
+        bool AnyEmptyInput);
 
     /// <summary>
     /// Checks CTC's arguments (dtypes, ranks, lengths against T and S, labels in [0, C) and not blank within each used
@@ -124,7 +128,7 @@ internal static partial class Validate
         if (!batched) tg = tg.unsqueeze(0);
         var il = tensor(inputs, device: logProbs.device);
         var tl = tensor(lengths, device: logProbs.device);
-        return new CtcArguments(lp, tg, il, tl, batched, N);
+        return new CtcArguments(lp, tg, il, tl, batched, N, Array.IndexOf(inputs, 0L) >= 0);
     }
 
     /// <summary>A lengths tensor: integer, (N) when batched, a scalar or (1) when unbatched. Returns its values.</summary>

@@ -26,9 +26,9 @@ namespace LossKit;
 /// <para><b>Kernel.</b> float32/float64 CPU tensors use LossKit's fused CTC kernel (the samples of the batch are the vector lanes
 /// of the alpha-beta recursions; see <see cref="FusedKernels.ctc_loss"/>); other devices, and calls made with the fused kernels
 /// disabled (<see cref="FusedKernels.DisableOnThisThread"/>, e.g. for double backward), use libtorch's kernel. Both give
-/// PyTorch's values and gradient, except that an input length of 0 gives 0 (empty target) or +∞ on the fused path, as in
-/// current PyTorch, while libtorch 1.13's kernel returns an unspecified value there.</para>
-/// <para><b>Gradient.</b> PyTorch's, exactly. Note that PyTorch's gradient with respect
+/// PyTorch's values and gradient (to rounding). An input length of 0 gives 0 for an empty target and +∞ otherwise, with zero
+/// gradient, as current PyTorch (libtorch 1.13's kernel reads an uninitialised row there; LossKit replaces that value).</para>
+/// <para><b>Gradient.</b> PyTorch's convention, on both kernels. Note that PyTorch's gradient with respect
 /// to <c>log_probs</c> is ∂ℓ/∂log_probs + exp(log_probs) on the frames t &lt; T_n, i.e. it already includes the term that
 /// log_softmax's backward cancels: differentiated through <c>log_softmax(logits)</c> (the intended use) the gradient with
 /// respect to the logits is exact, p - γ (γ the alignment occupancy). Applied to log_probs that are a leaf or not normalised,
@@ -106,10 +106,29 @@ public static partial class losses
             // anything else, or with the fused kernels disabled (e.g. for double backward): libtorch's kernel.
             result = FusedKernels.CanUse(a.LogProbs, a.Targets, a.InputLengths, a.TargetLengths)
                 ? FusedKernels.ctc_loss(a.LogProbs, a.Targets, a.InputLengths, a.TargetLengths, blank, reduction, zero_infinity)
-                : nn.functional.ctc_loss(a.LogProbs, a.Targets, a.InputLengths, a.TargetLengths, blank, zero_infinity, reduction);
+                : LibtorchCtc(a, blank, reduction, zero_infinity);
             if (!a.Batched && reduction == Reduction.None) result = result.squeeze(0);
         }
         return result.MoveToOuterDisposeScope();
+    }
+
+    // libtorch's kernel. For an input length of 0 libtorch 1.13 reads an uninitialised row, so those samples get the
+    // defined values (0 for an empty target, +inf, or 0 with zero_infinity, otherwise; no gradient) and the reduction is
+    // done here, as libtorch does it.
+    private static Tensor LibtorchCtc(Validate.CtcArguments a, long blank, Reduction reduction, bool zeroInfinity)
+    {
+        if (!a.AnyEmptyInput)
+            return nn.functional.ctc_loss(a.LogProbs, a.Targets, a.InputLengths, a.TargetLengths, blank, zeroInfinity, reduction);
+        var raw = nn.functional.ctc_loss(a.LogProbs, a.Targets, a.InputLengths, a.TargetLengths, blank, zeroInfinity, Reduction.None);
+        var lengths = a.TargetLengths.to(raw.dtype);
+        var defined = where(lengths.eq(0), zeros_like(raw), full_like(raw, zeroInfinity ? 0.0 : double.PositiveInfinity));
+        var perSample = where(a.InputLengths.eq(0), defined, raw);
+        return reduction switch
+        {
+            Reduction.None => perSample,
+            Reduction.Sum => perSample.sum(),
+            _ => perSample.div(lengths.clamp_min(1)).mean(),
+        };
     }
 
     /// <summary>CTC loss with the lengths given as arrays (see <see cref="ctc_loss(Tensor, Tensor, Tensor, Tensor, long, Reduction, bool)"/>).</summary>
