@@ -410,5 +410,12 @@ LK_API lk_tensor lk_fused_overlap_loss(lk_tensor input, lk_tensor target, double
                                        int64_t reduction);
 /* sqrt(reduce((input - target)^2) + eps), reduction mean (1) or sum (2). */
 LK_API lk_tensor lk_fused_rmse_loss(lk_tensor input, lk_tensor target, double eps, int64_t reduction);
+/* CTC loss of log_probs (T, N, C) against int64 targets, padded (N, S) or concatenated (sum of target_lengths), with
+ * int64 input_lengths and target_lengths (N): libtorch's ctc_loss values and gradient convention (d loss / d log_probs =
+ * exp(log_probs) - occupancy on the frames t < T_n), reduction 0 none, 1 mean (loss_n / max(S_n, 1) averaged), 2 sum;
+ * zero_infinity != 0 turns infinite losses and their gradients into 0. An input length of 0 gives 0 (empty target) or
+ * +inf. Labels within each target length must lie in [0, C). */
+LK_API lk_tensor lk_fused_ctc_loss(lk_tensor log_probs, lk_tensor targets, lk_tensor input_lengths, lk_tensor target_lengths,
+                                   int64_t blank, int64_t reduction, int32_t zero_infinity);
 
 #endif /* LOSSKIT_H */

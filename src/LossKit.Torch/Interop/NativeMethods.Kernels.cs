@@ -13,4 +13,5 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial TensorHandle lk_nll_loss_zero_empty(TensorHandle input, TensorHandle target, TensorHandle weight, long ignoreIndex, long reduction);
     [LibraryImport(Lib)] internal static partial TensorHandle lk_fused_overlap_loss(TensorHandle input, TensorHandle target, double epsilon, long ignoreIndex, int micro, long reduction);
     [LibraryImport(Lib)] internal static partial TensorHandle lk_fused_rmse_loss(TensorHandle input, TensorHandle target, double eps, long reduction);
+    [LibraryImport(Lib)] internal static partial TensorHandle lk_fused_ctc_loss(TensorHandle logProbs, TensorHandle targets, TensorHandle inputLengths, TensorHandle targetLengths, long blank, long reduction, int zeroInfinity);
 }

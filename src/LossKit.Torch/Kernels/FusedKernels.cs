@@ -213,4 +213,18 @@ public static class FusedKernels
     /// <summary>√(reduce((x - y)²) + eps) in fused sweeps, reduction Mean or Sum.</summary>
     public static Tensor rmse_loss(Tensor input, Tensor target, double eps, Reduction reduction) =>
         Tensor.From(lk_fused_rmse_loss(input.NativeHandle, target.NativeHandle, eps, (long)reduction));
+
+    /// <summary>
+    /// Connectionist temporal classification loss of log-probabilities (T, N, C) against int64 targets, padded (N, S) or
+    /// concatenated (Σ S_n), with int64 lengths (N), in one fused CPU kernel: the samples of the batch are the vector lanes
+    /// of the alpha and beta recursions. Values and gradient follow libtorch's <c>ctc_loss</c>, including its gradient
+    /// convention (∂ℓ/∂log_probs = exp(log_probs) - occupancy on the frames t &lt; T_n, exact once chained through
+    /// log_softmax), its reductions (Mean: ℓ_n / max(S_n, 1) averaged over the batch) and <paramref name="zero_infinity"/>.
+    /// An input length of 0 gives 0 for an empty target and +∞ otherwise (libtorch 1.13 reads uninitialised memory there).
+    /// Labels within each target length must lie in [0, C); the LossKit losses validate everything else first.
+    /// </summary>
+    public static Tensor ctc_loss(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, long blank,
+        Reduction reduction, bool zero_infinity) =>
+        Tensor.From(lk_fused_ctc_loss(log_probs.NativeHandle, targets.NativeHandle, input_lengths.NativeHandle, target_lengths.NativeHandle,
+            blank, (long)reduction, zero_infinity ? 1 : 0), "fused_ctc_loss");
 }

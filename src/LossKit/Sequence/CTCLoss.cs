@@ -31,7 +31,12 @@ namespace LossKit;
 /// <para><b>Validation</b> (before the native call, naming the argument and values): dtypes and ranks, blank in [0, C), every
 /// length ≥ 0, T_n ≤ T, S_n ≤ S (padded) or Σ S_n = numel (concatenated), lengths (N) integer tensors, and every label within
 /// its target length in [0, C) and ≠ blank (PyTorch does not check the last two; a blank inside a target is always a bug).</para>
-/// <para><b>Gradient.</b> Computed by libtorch's alpha-beta kernel, exactly as PyTorch. Note that PyTorch's gradient with respect
+/// <para><b>Kernel.</b> float32/float64 CPU tensors use LossKit's fused CTC kernel (the samples of the batch are the vector lanes
+/// of the alpha-beta recursions; see <see cref="FusedKernels.ctc_loss"/>); other devices, and calls made with the fused kernels
+/// disabled (<see cref="FusedKernels.DisableOnThisThread"/>, e.g. for double backward), use libtorch's kernel. Both give
+/// PyTorch's values and gradient (to rounding). An input length of 0 gives 0 for an empty target and +∞ otherwise, with zero
+/// gradient, as current PyTorch (libtorch 1.13's kernel reads an uninitialised row there; LossKit replaces that value).</para>
+/// <para><b>Gradient.</b> PyTorch's convention, on both kernels. Note that PyTorch's gradient with respect
 /// to <c>log_probs</c> is ∂ℓ/∂log_probs + exp(log_probs) on the frames t &lt; T_n, i.e. it already includes the term that
 /// log_softmax's backward cancels: differentiated through <c>log_softmax(logits)</c> (the intended use) the gradient with
 /// respect to the logits is exact, p - γ (γ the alignment occupancy). Applied to log_probs that are a leaf or not normalised,
@@ -80,7 +85,7 @@ public static partial class losses
         new(blank, reduction, zero_infinity);
 
     /// <summary>
-    /// Connectionist temporal classification loss on libtorch's kernel, with LossKit's validation (see <see cref="LossKit.CTCLoss"/>).
+    /// Connectionist temporal classification loss on LossKit's fused CPU kernel or libtorch's, with LossKit's validation (see <see cref="LossKit.CTCLoss"/>).
     /// </summary>
     /// <param name="log_probs">(T, N, C) or (T, C) log-probabilities, float32 or float64.</param>
     /// <param name="targets">Padded (N, S) or concatenated (Σ S_n) int64 labels; (S) when unbatched.</param>
@@ -112,13 +117,23 @@ public static partial class losses
         }
         else
         {
-            var logProbs = ZeroGradientWhereImpossible(a.LogProbs);
-            result = a.InputLengthValues.Contains(0)
-                ? WithEmptyInputs(logProbs, a, blank, reduction, zero_infinity)
-                : nn.functional.ctc_loss(logProbs, a.Targets, a.InputLengths, a.TargetLengths, blank, zero_infinity, reduction);
+            // float32/float64 on the CPU: LossKit's fused kernel (same values and gradient convention, batch-vectorised);
+            // anything else, or with the fused kernels disabled (e.g. for double backward): libtorch's kernel.
+            result = FusedKernels.CanUse(a.LogProbs, a.Targets, a.InputLengths, a.TargetLengths)
+                ? FusedKernels.ctc_loss(a.LogProbs, a.Targets, a.InputLengths, a.TargetLengths, blank, reduction, zero_infinity)
+                : LibtorchCtc(a, blank, reduction, zero_infinity);
             if (!a.Batched && reduction == Reduction.None) result = result.squeeze(0);
         }
         return result.MoveToOuterDisposeScope();
+    }
+
+    // libtorch's kernel, with LossKit's definitions where libtorch 1.13 has none (see the two helpers below).
+    private static Tensor LibtorchCtc(Validate.CtcArguments a, long blank, Reduction reduction, bool zeroInfinity)
+    {
+        var logProbs = ZeroGradientWhereImpossible(a.LogProbs);
+        return a.InputLengthValues.Contains(0)
+            ? WithEmptyInputs(logProbs, a, blank, reduction, zeroInfinity)
+            : nn.functional.ctc_loss(logProbs, a.Targets, a.InputLengths, a.TargetLengths, blank, zeroInfinity, reduction);
     }
 
     /// <summary>
