@@ -96,6 +96,16 @@ LK_API int32_t lk_set_grad_enabled(int32_t enabled);
 LK_API int32_t lk_is_grad_enabled(void);
 
 /* ---------------------------------------------------------------------------------------------
+ * cpu_allocator.cpp: transparent huge pages for large CPU tensors (Linux)
+ * ------------------------------------------------------------------------------------------- */
+/* 1 when CPU blocks of 2 MiB or more are 2 MiB-aligned and advised MADV_HUGEPAGE, else 0. On by default on Linux
+ * unless LOSSKIT_HUGE_PAGES=0 or the kernel's THP mode is "never"; always 0 elsewhere. */
+LK_API int32_t lk_cpu_huge_pages(void);
+/* Turns it on (1) or off (0) for blocks allocated from now on and returns the previous setting; a no-op returning 0
+ * where unsupported. */
+LK_API int32_t lk_set_cpu_huge_pages(int32_t enabled);
+
+/* ---------------------------------------------------------------------------------------------
  * tensor.cpp: lifetime, metadata, data transfer, creation
  * ------------------------------------------------------------------------------------------- */
 LK_API void lk_tensor_free(lk_tensor t);
@@ -105,6 +115,8 @@ LK_API int64_t lk_tensor_dim(lk_tensor t);
 /* Writes min(dim, capacity) sizes into out and returns dim (-1 on failure). */
 LK_API int64_t lk_tensor_sizes(lk_tensor t, int64_t* out, int32_t capacity);
 LK_API int64_t lk_tensor_numel(lk_tensor t);
+/* The address of the first element, or -1 on error (for layout and allocation tests). */
+LK_API int64_t lk_tensor_data_address(lk_tensor t);
 LK_API int32_t lk_tensor_dtype(lk_tensor t);
 LK_API lk_status lk_tensor_device(lk_tensor t, int32_t* type, int32_t* index);
 /* Bytes of the storage the tensor views (0 for undefined tensors). */

@@ -95,6 +95,11 @@ LK_API int64_t lk_tensor_numel(lk_tensor t) {
   return lk::value_call<int64_t>(-1, [&] { return T(t).numel(); });
 }
 
+// The address of the first element (for tests of memory layout and allocation; never dereferenced by the caller).
+LK_API int64_t lk_tensor_data_address(lk_tensor t) {
+  return lk::value_call<int64_t>(-1, [&] { return static_cast<int64_t>(reinterpret_cast<intptr_t>(T(t).data_ptr())); });
+}
+
 LK_API int32_t lk_tensor_dtype(lk_tensor t) {
   return lk::value_call<int32_t>(-1, [&] { return static_cast<int32_t>(T(t).scalar_type()); });
 }

@@ -10,6 +10,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial long lk_tensor_dim(TensorHandle t);
     [LibraryImport(Lib)] internal static partial long lk_tensor_sizes(TensorHandle t, long* output, int capacity);
     [LibraryImport(Lib)] internal static partial long lk_tensor_numel(TensorHandle t);
+    [LibraryImport(Lib)] internal static partial long lk_tensor_data_address(TensorHandle t);
     [LibraryImport(Lib)] internal static partial int lk_tensor_dtype(TensorHandle t);
     [LibraryImport(Lib)] internal static partial int lk_tensor_device(TensorHandle t, out int type, out int index);
     [LibraryImport(Lib)] internal static partial long lk_tensor_storage_nbytes(TensorHandle t);

@@ -36,4 +36,8 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int lk_cuda_device_count();
     [LibraryImport(Lib)] internal static partial int lk_set_grad_enabled(int enabled);
     [LibraryImport(Lib)] internal static partial int lk_is_grad_enabled();
+
+    // cpu_allocator.cpp
+    [LibraryImport(Lib)] internal static partial int lk_cpu_huge_pages();
+    [LibraryImport(Lib)] internal static partial int lk_set_cpu_huge_pages(int enabled);
 }

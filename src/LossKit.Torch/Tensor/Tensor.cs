@@ -147,6 +147,9 @@ public static partial class torch
         /// <summary>Number of elements.</summary>
         public long numel() => NativeError.Check(NativeMethods.lk_tensor_numel(NativeHandle));
 
+        /// <summary>The address of the first element (internal: allocation tests; PyTorch's data_ptr()).</summary>
+        internal long DataAddress => NativeError.Check(NativeMethods.lk_tensor_data_address(NativeHandle));
+
         /// <summary>Number of elements.</summary>
         public long NumberOfElements => numel();
 
