@@ -30,13 +30,14 @@ internal static partial class Measure
 
     /// <summary>
     /// Peak resident memory one step adds over what is resident before it: freed heap is returned to the system first
-    /// (malloc_trim), then the kernel's high-water mark is reset (/proc/self/clear_refs) and read after the step.
+    /// (LossKit's large-block cache emptied, malloc_trim), then the kernel's high-water mark is reset (/proc/self/clear_refs) and read after the step.
     /// </summary>
     public static long ExtraPeakBytes(Action step)
     {
         if (!OperatingSystem.IsLinux()) return -1;
         GC.Collect();
         GC.WaitForPendingFinalizers();
+        CpuAllocator.EmptyCache(); // a cached block would already be resident and hide the step's allocation
         malloc_trim(0);
         File.WriteAllText("/proc/self/clear_refs", "5");
         var baseline = StatusKiB("VmRSS");

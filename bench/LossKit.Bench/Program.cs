@@ -13,40 +13,44 @@ var filter = new Option<string?>("--filter") { Description = "Only cases whose n
 var output = new Option<string>("--out") { Description = "Folder for latest.json and latest.md.", DefaultValueFactory = _ => "bench/results" };
 var python = new Option<string>("--python") { Description = "Python with Debian's python3-torch.", DefaultValueFactory = _ => "/usr/bin/python3" };
 var noPeak = new Option<bool>("--no-peak") { Description = "Skip the extra-peak-memory measurement." };
-var noHugePages = new Option<bool>("--no-huge-pages")
+var plainAllocator = new Option<bool>("--plain-allocator")
 {
-    Description = "Turn off LossKit's transparent huge pages for large CPU blocks (CpuAllocator.HugePages), to compare kernels on equal allocators.",
+    Description = "Turn off LossKit's large-block cache and huge pages (CpuAllocator), so both sides allocate through glibc malloc alone: kernels compared on equal allocators.",
 };
 
 var root = new RootCommand("LossKit vs PyTorch: forward + backward of every loss, measured side by side in one run.")
 {
-    threads, reps, iters, filter, output, python, noPeak, noHugePages,
+    threads, reps, iters, filter, output, python, noPeak, plainAllocator,
 };
 root.SetAction(parse =>
 {
     var options = new BenchOptions(parse.GetValue(threads), parse.GetValue(reps), parse.GetValue(iters), parse.GetValue(filter),
-        parse.GetValue(output)!, parse.GetValue(python)!, !parse.GetValue(noPeak), !parse.GetValue(noHugePages));
+        parse.GetValue(output)!, parse.GetValue(python)!, !parse.GetValue(noPeak), !parse.GetValue(plainAllocator));
     return SideBySide.Run(options);
 });
 root.Subcommands.Add(Soak.Command());
 root.Subcommands.Add(Overhead.Command());
 return root.Parse(args).Invoke();
 
-internal sealed record BenchOptions(int Threads, int Reps, int Iters, string? Filter, string Output, string Python, bool MeasurePeak, bool HugePages);
+internal sealed record BenchOptions(int Threads, int Reps, int Iters, string? Filter, string Output, string Python, bool MeasurePeak, bool LossKitAllocator);
 
 internal static class SideBySide
 {
     public static int Run(BenchOptions o)
     {
         set_num_threads(o.Threads);
-        if (!o.HugePages) CpuAllocator.HugePages = false;
+        if (!o.LossKitAllocator)
+        {
+            CpuAllocator.HugePages = false;
+            CpuAllocator.CacheLimit = 0;
+        }
         using var py = PyTorchSide.Start(o.Python, o.Threads);
         var version = py.Request(new JsonObject { ["op"] = "version" });
         var copy = Measure.CopyBandwidth();
         var run = new BenchRun(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture), Machine(), get_num_threads(),
             FusedKernels.Capability.ToString(), version["torch"]!.GetValue<string>(), version["python"]!.GetValue<string>(), copy,
-            o.Reps, o.Iters, CpuAllocator.HugePages, [], []);
-        Console.WriteLine($"copy bandwidth {copy:F1} GB/s; {run.Machine}; threads {run.Threads}; kernels {run.Capability}; huge pages {(run.HugePages ? "on" : "off")}");
+            o.Reps, o.Iters, Report.Allocator(), [], []);
+        Console.WriteLine($"copy bandwidth {copy:F1} GB/s; {run.Machine}; threads {run.Threads}; kernels {run.Capability}; LossKit allocator: {run.Allocator}");
 
         foreach (var c in Cases.All().Where(c => o.Filter is null || c.Name.Contains(o.Filter, StringComparison.OrdinalIgnoreCase)))
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using LossKit.Torch;
 
 namespace LossKit.Bench;
 
@@ -15,22 +16,24 @@ internal sealed record CaseResult(string Name, string Loss, string Size, string 
 internal sealed record OverheadResult(string Call, double LossKitUs, double PyTorchUs);
 
 internal sealed record BenchRun(string Date, string Machine, int Threads, string Capability, string Torch, string Python, double CopyGBs,
-    int Repetitions, int Iterations, bool HugePages, List<CaseResult> Cases, List<OverheadResult> Overheads);
+    int Repetitions, int Iterations, string Allocator, List<CaseResult> Cases, List<OverheadResult> Overheads);
 
 internal static class Report
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    private static string Allocators(bool hugePages) => hugePages
-        ? "LossKit's CPU allocator gives blocks of 2 MiB or more transparent huge pages (CpuAllocator.HugePages, the default); PyTorch's uses glibc malloc as is."
-        : "LossKit's huge pages off (--no-huge-pages): both sides allocate through glibc malloc as is.";
+    /// <summary>LossKit's CPU allocator settings, in words (PyTorch's side is glibc malloc as is).</summary>
+    public static string Allocator() =>
+        CpuAllocator.CacheLimit == 0 && !CpuAllocator.HugePages
+            ? "plain (glibc malloc, as PyTorch)"
+            : string.Create(Inv, $"large-block cache up to {CpuAllocator.CacheLimit >> 20} MiB, huge pages {(CpuAllocator.HugePages ? "on" : "off")}");
 
     public static string Markdown(BenchRun run)
     {
         var s = new StringBuilder();
         s.AppendLine(Inv, $"Measured {run.Date} on {run.Machine}; {run.Threads} thread(s) on both sides; LossKit kernels: {run.Capability}; " +
                           $"PyTorch {run.Torch} (Debian python3-torch, Python {run.Python}) on the same libtorch. " +
-                          $"{Allocators(run.HugePages)} " +
+                          $"LossKit's CPU allocator: {run.Allocator} (see CpuAllocator); PyTorch's: glibc malloc as is. " +
                           $"Forward + backward, median of {run.Repetitions} alternating rounds x {run.Iterations} iterations per side. " +
                           $"Copy bandwidth measured in the same run: {run.CopyGBs:F1} GB/s.");
         s.AppendLine();

@@ -3,61 +3,127 @@ using static LossKit.Torch.torch;
 namespace LossKit.Torch.Tests;
 
 /// <summary>
-/// The huge-page layer over libtorch's CPU allocator: on by default where the kernel allows it, large blocks 2 MiB
-/// aligned, small ones untouched, and blocks from either setting freed and used alike. Serial: it flips a
-/// process-wide setting.
+/// The layer over libtorch's CPU allocator for blocks of 2 MiB or more: defaults read independently of the native
+/// library, 2 MiB alignment, reuse of a freed block of the same size up to the cache limit, eviction, and values that
+/// never depend on any of it. Serial: it changes process-wide settings and counts cached bytes.
 /// </summary>
 [Collection(SerialCollection.Name)]
 public class CpuAllocatorTests
 {
-    private const long TwoMiB = 2L << 20;
+    private const long MiB = 1L << 20;
 
-    /// <summary>What the native library should have chosen at load, read independently of it.</summary>
-    private static bool ExpectedDefault()
+    private static bool EnvironmentTurnsOff(string name) => Environment.GetEnvironmentVariable(name) is "0" or "off" or "false";
+
+    private static bool KernelAllowsHugePages()
     {
-        if (!OperatingSystem.IsLinux()) return false;
-        var env = Environment.GetEnvironmentVariable("LOSSKIT_HUGE_PAGES");
-        if (env is "0" or "off" or "false") return false;
         const string mode = "/sys/kernel/mm/transparent_hugepage/enabled";
-        return File.Exists(mode) && !File.ReadAllText(mode).Contains("[never]", StringComparison.Ordinal);
+        return OperatingSystem.IsLinux() && File.Exists(mode) && !File.ReadAllText(mode).Contains("[never]", StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void The_default_follows_the_platform_the_kernel_mode_and_the_environment() =>
-        CpuAllocator.HugePages.Should().Be(ExpectedDefault());
-
-    [Fact]
-    public void Large_blocks_are_two_MiB_aligned_and_hold_the_right_values_with_the_setting_on_and_off()
+    /// <summary>Runs a test body with the allocator's settings restored afterwards.</summary>
+    private static void WithSettings(bool hugePages, long cacheLimit, Action body)
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            FluentActions.Invoking(() => CpuAllocator.HugePages = true).Should().Throw<PlatformNotSupportedException>();
-            return;
-        }
-        var before = CpuAllocator.HugePages;
+        var (huge, limit) = (CpuAllocator.HugePages, CpuAllocator.CacheLimit);
         try
         {
-            CpuAllocator.HugePages = true;
-            using var large = arange(1 << 20, dtype: ScalarType.Float64); // 8 MiB
-            (large.DataAddress % TwoMiB).Should().Be(0, "a block of 2 MiB or more starts on a huge page");
-            // Σ_{k<2^20} k = 2^20 (2^20 - 1) / 2 = 549755289600, exact in float64.
-            large.sum().item<double>().Should().Be(549755289600.0);
-            using var small = ones(1000);                                  // 4000 bytes: libtorch's own allocator
-            (small.DataAddress % 64).Should().Be(0);
-            small.sum().item<float>().Should().Be(1000f);
-
-            CpuAllocator.HugePages = false;
-            CpuAllocator.HugePages.Should().BeFalse();
-            using var plain = ones(1 << 20);                                // 4 MiB, allocated without the advice
-            plain.sum().item<float>().Should().Be(1 << 20);
-            // The huge-page block is still read, and later freed by libtorch's own deleter, after the setting changed.
-            using var copy = large.mul(2);
-            copy.sum().item<double>().Should().Be(2 * 549755289600.0);
+            if (hugePages != CpuAllocator.HugePages) CpuAllocator.HugePages = hugePages;
+            CpuAllocator.CacheLimit = cacheLimit;
+            CpuAllocator.EmptyCache();
+            body();
         }
         finally
         {
-            CpuAllocator.HugePages = before;
+            CpuAllocator.EmptyCache();
+            CpuAllocator.CacheLimit = limit;
+            if (huge != CpuAllocator.HugePages) CpuAllocator.HugePages = huge;
         }
-        CpuAllocator.HugePages.Should().Be(before);
+    }
+
+    [Fact]
+    public void The_defaults_follow_the_platform_the_kernel_mode_and_the_environment()
+    {
+        CpuAllocator.HugePages.Should().Be(KernelAllowsHugePages() && !EnvironmentTurnsOff("LOSSKIT_HUGE_PAGES"));
+        var mb = Environment.GetEnvironmentVariable("LOSSKIT_CPU_CACHE_MB");
+        var expected = OperatingSystem.IsWindows() ? 0 : mb is not null && long.TryParse(mb, out var m) && m >= 0 ? m * MiB : 256 * MiB;
+        CpuAllocator.CacheLimit.Should().Be(expected);
+    }
+
+    [Fact]
+    public void A_freed_large_block_is_reused_for_the_same_size_and_its_bytes_are_counted()
+    {
+        if (OperatingSystem.IsWindows()) return; // no layer there (see CpuAllocator)
+        WithSettings(hugePages: KernelAllowsHugePages(), cacheLimit: 64 * MiB, () =>
+        {
+            long address;
+            using (var a = zeros(3 * MiB / 4))                // 3 MiB of float32: rounds up to a 4 MiB block
+            {
+                address = a.DataAddress;
+                (address % (2 * MiB)).Should().Be(0, "a large block starts on a 2 MiB boundary");
+            }
+            CpuAllocator.CachedBytes.Should().Be(4 * MiB);
+            using (var b = empty(3 * MiB / 4 + 100))          // a different request of the same rounded size
+            {
+                b.DataAddress.Should().Be(address, "the cached block is handed out again");
+                CpuAllocator.CachedBytes.Should().Be(0);
+                // A reused block holds the old bytes until written, like any malloc'd memory; fill_ writes them all.
+                b.fill_(2.5);
+                b.sum().item<float>().Should().Be(2.5f * (3 * MiB / 4 + 100));
+            }
+            using (var small = ones(1000))                    // 4000 bytes: libtorch's own allocator, never cached
+                small.sum().item<float>().Should().Be(1000f);
+            CpuAllocator.CachedBytes.Should().Be(4 * MiB);
+            CpuAllocator.EmptyCache().Should().Be(4 * MiB);
+            CpuAllocator.CachedBytes.Should().Be(0);
+        });
+    }
+
+    [Fact]
+    public void The_cache_never_holds_more_than_its_limit_and_evicts_the_oldest_block()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        WithSettings(hugePages: false, cacheLimit: 10 * MiB, () =>
+        {
+            var first = zeros(MiB);        // 4 MiB
+            var second = zeros(MiB);       // 4 MiB
+            var third = zeros(3 * MiB / 2); // 6 MiB
+            var secondAddress = second.DataAddress;
+            first.Dispose();
+            second.Dispose();
+            CpuAllocator.CachedBytes.Should().Be(8 * MiB);
+            third.Dispose();               // 8 + 6 > 10: the oldest (first) goes, then 4 + 6 = 10 fits
+            CpuAllocator.CachedBytes.Should().Be(10 * MiB);
+            using var big = zeros(4 * MiB); // 16 MiB, above the limit: freed outright when disposed
+            big.Dispose();
+            CpuAllocator.CachedBytes.Should().Be(10 * MiB);
+            using var again = zeros(MiB);   // the cached 4 MiB block is second's (first's was evicted)
+            again.DataAddress.Should().Be(secondAddress);
+            CpuAllocator.CachedBytes.Should().Be(6 * MiB);
+            again.sum().item<float>().Should().Be(0);
+            CpuAllocator.CacheLimit = 0;    // lowering the limit empties the cache
+            CpuAllocator.CachedBytes.Should().Be(0);
+        });
+    }
+
+    [Fact]
+    public void Values_and_gradients_do_not_depend_on_the_settings()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        double[] Run()
+        {
+            using var scope = NewDisposeScope();
+            manual_seed(11);
+            var x = randn(512, 2048, dtype: ScalarType.Float64).requires_grad_(); // 8 MiB: through the layer
+            var loss = x.mul(x).sum();
+            loss.backward();
+            return [loss.item<double>(), x.grad!.sum().item<double>(), x.grad!.abs().sum().item<double>()];
+        }
+        double[] plain = [], layered = [];
+        WithSettings(hugePages: false, cacheLimit: 0, () => plain = Run());
+        WithSettings(hugePages: KernelAllowsHugePages(), cacheLimit: 256 * MiB, () => { Run(); layered = Run(); });
+        // Σ x² and its gradient 2x: the same numbers whichever allocator held them.
+        layered.Should().Equal(plain);
+        if (!KernelAllowsHugePages())
+            FluentActions.Invoking(() => CpuAllocator.HugePages = true).Should().Throw<PlatformNotSupportedException>();
+        FluentActions.Invoking(() => CpuAllocator.CacheLimit = -1).Should().Throw<ArgumentOutOfRangeException>();
     }
 }

@@ -96,14 +96,22 @@ LK_API int32_t lk_set_grad_enabled(int32_t enabled);
 LK_API int32_t lk_is_grad_enabled(void);
 
 /* ---------------------------------------------------------------------------------------------
- * cpu_allocator.cpp: transparent huge pages for large CPU tensors (Linux)
+ * cpu_allocator.cpp: a layer over libtorch's CPU allocator for blocks of 2 MiB or more (not on Windows): freed blocks
+ * are cached for reuse up to a limit, fresh ones are advised transparent huge pages (Linux).
  * ------------------------------------------------------------------------------------------- */
-/* 1 when CPU blocks of 2 MiB or more are 2 MiB-aligned and advised MADV_HUGEPAGE, else 0. On by default on Linux
- * unless LOSSKIT_HUGE_PAGES=0 or the kernel's THP mode is "never"; always 0 elsewhere. */
+/* 1 when fresh large blocks are 2 MiB-aligned and advised MADV_HUGEPAGE, else 0. On by default on Linux unless
+ * LOSSKIT_HUGE_PAGES=0 or the kernel's THP mode is "never". */
 LK_API int32_t lk_cpu_huge_pages(void);
-/* Turns it on (1) or off (0) for blocks allocated from now on and returns the previous setting; a no-op returning 0
- * where unsupported. */
+/* Turns it on (1) or off (0) and returns the previous setting; turning it on where unavailable changes nothing. */
 LK_API int32_t lk_set_cpu_huge_pages(int32_t enabled);
+/* The most bytes of freed large blocks kept for reuse (default 256 MiB, or LOSSKIT_CPU_CACHE_MB; 0: no cache). */
+LK_API int64_t lk_cpu_cache_limit(void);
+/* Sets it (negative means 0) and returns the previous limit; a lower limit empties the cache now. */
+LK_API int64_t lk_set_cpu_cache_limit(int64_t bytes);
+/* Bytes of freed large blocks held for reuse now. */
+LK_API int64_t lk_cpu_cached_bytes(void);
+/* Frees every cached block and returns the bytes released. */
+LK_API int64_t lk_cpu_empty_cache(void);
 
 /* ---------------------------------------------------------------------------------------------
  * tensor.cpp: lifetime, metadata, data transfer, creation

@@ -40,4 +40,8 @@ internal static unsafe partial class NativeMethods
     // cpu_allocator.cpp
     [LibraryImport(Lib)] internal static partial int lk_cpu_huge_pages();
     [LibraryImport(Lib)] internal static partial int lk_set_cpu_huge_pages(int enabled);
+    [LibraryImport(Lib)] internal static partial long lk_cpu_cache_limit();
+    [LibraryImport(Lib)] internal static partial long lk_set_cpu_cache_limit(long bytes);
+    [LibraryImport(Lib)] internal static partial long lk_cpu_cached_bytes();
+    [LibraryImport(Lib)] internal static partial long lk_cpu_empty_cache();
 }
