@@ -83,7 +83,7 @@ internal static class SideBySide
         }
 
         if (o.Filter is null || "overhead".Contains(o.Filter, StringComparison.OrdinalIgnoreCase))
-            run.Overheads.AddRange(Overheads(py));
+            run.Overheads.AddRange(Overheads(py, o.Reps));
 
         Report.Write(run, o.Output);
         Console.WriteLine();
@@ -92,23 +92,34 @@ internal static class SideBySide
         return 0;
     }
 
-    private static IEnumerable<OverheadResult> Overheads(PyTorchSide py)
+    // Per-call costs are a microsecond or so: like the cases, each is the median of alternating rounds (LossKit, then
+    // PyTorch), so a burst of noise on the shared machine lands in one round on one side, not in the result.
+    private static IEnumerable<OverheadResult> Overheads(PyTorchSide py, int rounds)
     {
-        double Py(string kind, int n) => py.Request(new JsonObject { ["op"] = "overhead", ["kind"] = kind, ["iters"] = n })["us"]!.GetValue<double>();
+        OverheadResult Alternate(string what, string kind, int n, Action call)
+        {
+            var lk = new List<double>();
+            var pt = new List<double>();
+            for (var r = 0; r < rounds; r++)
+            {
+                lk.Add(Measure.MicrosecondsPerCall(call, n));
+                pt.Add(py.Request(new JsonObject { ["op"] = "overhead", ["kind"] = kind, ["iters"] = n })["us"]!.GetValue<double>());
+            }
+            return new OverheadResult(what, Measure.Median(lk), Measure.Median(pt));
+        }
 
         using var a = ones(1);
         using var b = ones(1);
-        var add = Measure.MicrosecondsPerCall(() => { using var r = a + b; }, 200_000);
-        yield return new OverheadResult("tiny op: add of two 1-element tensors", add, Py("add", 200_000));
+        yield return Alternate("tiny op: add of two 1-element tensors", "add", 200_000, () => { using var r = a + b; });
 
         manual_seed(0);
         using var x = randn(8, 10).requires_grad_();
         using var y = randint(0, 10, [8]);
         using var t = randn(8, 10);
-        var ce = Measure.MicrosecondsPerCall(() => Measure.Step(x, () => LossKit.losses.cross_entropy(x, y)), 20_000);
-        yield return new OverheadResult("small loss: cross-entropy 8x10, forward + backward", ce, Py("small_ce", 20_000));
-        var mse = Measure.MicrosecondsPerCall(() => Measure.Step(x, () => LossKit.losses.mse_loss(x, t)), 20_000);
-        yield return new OverheadResult("small loss: MSE 8x10, forward + backward", mse, Py("small_mse", 20_000));
+        yield return Alternate("small loss: cross-entropy 8x10, forward + backward", "small_ce", 20_000,
+            () => Measure.Step(x, () => LossKit.losses.cross_entropy(x, y)));
+        yield return Alternate("small loss: MSE 8x10, forward + backward", "small_mse", 20_000,
+            () => Measure.Step(x, () => LossKit.losses.mse_loss(x, t)));
     }
 
     private static string Machine()

@@ -48,6 +48,8 @@ internal static class Report
         if (run.Overheads.Count > 0)
         {
             s.AppendLine();
+            s.AppendLine(Inv, $"Per-call overhead: median of {run.Repetitions} alternating rounds per side.");
+            s.AppendLine();
             s.AppendLine("| per-call overhead | LossKit µs | PyTorch (from Python) µs | speed-up |");
             s.AppendLine("| --- | ---: | ---: | ---: |");
             foreach (var o in run.Overheads)
