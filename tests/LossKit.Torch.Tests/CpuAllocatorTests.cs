@@ -28,6 +28,11 @@ public class CpuAllocatorTests
         {
             if (hugePages != CpuAllocator.HugePages) CpuAllocator.HugePages = hugePages;
             CpuAllocator.CacheLimit = cacheLimit;
+            // Tensors other tests left to their finalizers would otherwise be freed into the cache in the middle of
+            // the body (and hand their blocks out instead of the ones the body expects): finalize them all first.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
             CpuAllocator.EmptyCache();
             body();
         }
