@@ -108,6 +108,32 @@ public sealed class FusedPathTests
         return (TensorAssert.Values(value), TensorAssert.Values(x.grad!));
     }
 
+    public static TheoryData<string> LossNames() => new(Losses.Keys);
+
+    [Theory]
+    [MemberData(nameof(LossNames))]
+    public void Without_autograd_the_fused_path_gives_the_same_values_and_records_nothing(string loss)
+    {
+        // Under no_grad (an evaluation loop) and for an input that does not require grad, the fused kernels skip the
+        // gradient sweep and record no node: the values must be bit-for-bit those of the recorded call.
+        foreach (var reduction in new[] { Reduction.None, Reduction.Mean, Reduction.Sum })
+        {
+            if (loss.StartsWith("f1_micro", StringComparison.Ordinal) && reduction != Reduction.Mean) continue;
+            using var scope = NewDisposeScope();
+            var d = Make(ScalarType.Float64);
+            var recorded = Losses[loss](d.Logits.detach().requires_grad_(), d, reduction);
+            recorded.requires_grad.Should().BeTrue();
+            Tensor unrecorded;
+            using (no_grad())
+                unrecorded = Losses[loss](d.Logits.detach().requires_grad_(), d, reduction);
+            var constant = Losses[loss](d.Logits.detach(), d, reduction);
+            unrecorded.requires_grad.Should().BeFalse($"{loss}: nothing is recorded under no_grad");
+            constant.requires_grad.Should().BeFalse();
+            TensorAssert.Values(unrecorded).Should().Equal(TensorAssert.Values(recorded), $"{loss}, {reduction}, no_grad");
+            TensorAssert.Values(constant).Should().Equal(TensorAssert.Values(recorded), $"{loss}, {reduction}, constant input");
+        }
+    }
+
     [Theory]
     [InlineData("cross_entropy_smoothing")]
     [InlineData("focal")]

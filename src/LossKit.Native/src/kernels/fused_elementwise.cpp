@@ -153,6 +153,14 @@ at::Tensor fused_elementwise(const at::Tensor& input_, const at::Tensor& target_
     pos_weight = pos_weight_->contiguous();
     TORCH_CHECK(pos_weight.numel() == cols, "fused loss: pos_weight has ", pos_weight.numel(), " elements for ", cols, " columns");
   }
+  // Without autograd (torch.no_grad(), or an input that does not require grad) no node is recorded and the kernel
+  // skips the gradient sweep: an evaluation loop pays for the loss alone. (Inside apply() grad mode is always off,
+  // so forward itself cannot tell no_grad from a recorded call.)
+  if (!at::GradMode::is_enabled() || !input.requires_grad()) {
+    ElementwiseCall c{input, target, weight, pos_weight, static_cast<WeightMode>(weight_mode),
+                      static_cast<ElementwiseKind>(kind), p0, p1, reduction, checks};
+    return run(c, false, 1.0).first;
+  }
   return FusedElementwiseFunction::apply(input, target, weight.defined() ? c10::optional<at::Tensor>(weight) : c10::nullopt,
                                          pos_weight.defined() ? c10::optional<at::Tensor>(pos_weight) : c10::nullopt,
                                          static_cast<int64_t>(weight_mode), static_cast<int64_t>(kind), p0, p1, reduction,

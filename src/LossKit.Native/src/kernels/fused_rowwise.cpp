@@ -139,6 +139,12 @@ LK_API lk_tensor lk_fused_rowwise_loss(lk_tensor input_, lk_tensor target_, lk_t
       TORCH_CHECK(!w.requires_grad(), "fused row-wise loss: weight cannot require grad");
       weight = w.contiguous();
     }
+    // Without autograd (torch.no_grad(), or logits that do not require grad): no node, no gradient sweep.
+    if (!at::GradMode::is_enabled() || !input.requires_grad()) {
+      RowwiseCall c{input.contiguous(), target.contiguous(), weight.value_or(at::Tensor()), static_cast<RowwiseKind>(kind),
+                    p0, ignore_index, lk::reduction(reduction)};
+      return run(c, false).first;
+    }
     return FusedRowwiseFunction::apply(input.contiguous(), target.contiguous(), weight, static_cast<int64_t>(kind), p0,
                                        ignore_index, lk::reduction(reduction));
   });
