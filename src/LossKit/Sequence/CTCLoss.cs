@@ -118,14 +118,17 @@ public static partial class losses
         else
         {
             // float32/float64 on the CPU: LossKit's fused kernel (same values and gradient convention, batch-vectorised);
-            // anything else, or with the fused kernels disabled (e.g. for double backward): libtorch's kernel.
-            result = FusedKernels.CanUse(a.LogProbs, a.Targets, a.InputLengths, a.TargetLengths)
+            // anything else, or with the fused kernels disabled (e.g. for double backward): libtorch's kernel. (The fused
+            // kernel addresses its per-frame tables with 32-bit offsets, so it takes fewer than 2^24 classes.)
+            result = a.LogProbs.shape[2] < FusedCtcMaxClasses && FusedKernels.CanUse(a.LogProbs, a.Targets, a.InputLengths, a.TargetLengths)
                 ? FusedKernels.ctc_loss(a.LogProbs, a.Targets, a.InputLengths, a.TargetLengths, blank, reduction, zero_infinity)
                 : LibtorchCtc(a, blank, reduction, zero_infinity);
             if (!a.Batched && reduction == Reduction.None) result = result.squeeze(0);
         }
         return result.MoveToOuterDisposeScope();
     }
+
+    private const long FusedCtcMaxClasses = 1L << 24;
 
     // libtorch's kernel, with LossKit's definitions where libtorch 1.13 has none (see the two helpers below).
     private static Tensor LibtorchCtc(Validate.CtcArguments a, long blank, Reduction reduction, bool zeroInfinity)
