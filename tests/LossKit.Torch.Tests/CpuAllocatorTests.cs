@@ -110,6 +110,39 @@ public class CpuAllocatorTests
     }
 
     [Fact]
+    public void Threads_allocating_and_freeing_large_blocks_at_once_never_share_a_block()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        WithSettings(hugePages: KernelAllowsHugePages(), cacheLimit: 24 * MiB, () =>
+        {
+            // Each thread holds two large tensors at a time, fills each with a value no other tensor has, and checks
+            // it after the other threads have had time to allocate and free: a block handed out twice, or freed while
+            // live, would show another thread's value. Sizes differ so blocks are both reused and evicted.
+            const int threads = 4, steps = 150;
+            long[] sizes = [MiB / 2 + 1, MiB, 3 * MiB / 2, 2 * MiB]; // float32: 4, 4, 6 and 8 MiB blocks
+            var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, th =>
+            {
+                var rng = new Random(th);
+                for (var step = 0; step < steps; step++)
+                {
+                    using var scope = NewDisposeScope();
+                    float v1 = th * 10_000 + 2 * step, v2 = v1 + 1;
+                    var a = empty(sizes[rng.Next(sizes.Length)]).fill_(v1);
+                    var b = empty(sizes[rng.Next(sizes.Length)]).fill_(v2);
+                    Thread.Yield();
+                    // min and max of each tensor are its own value: nobody else wrote into its block.
+                    foreach (var (t, v) in new[] { (a, v1), (b, v2) })
+                        if (t.min().item<float>() != v || t.max().item<float>() != v)
+                            failures.Add($"thread {th}, step {step}: a block holding {v} was written by someone else");
+                }
+            });
+            failures.Should().BeEmpty();
+            CpuAllocator.CachedBytes.Should().BeInRange(0, 24 * MiB);
+        });
+    }
+
+    [Fact]
     public void Values_and_gradients_do_not_depend_on_the_settings()
     {
         if (OperatingSystem.IsWindows()) return;
