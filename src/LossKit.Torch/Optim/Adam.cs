@@ -33,15 +33,12 @@ public sealed class Adam : torch.optim.Optimizer
     internal Adam(IEnumerable<Modules.ParamGroup> groups, double lr, double beta1, double beta2, double eps, double weight_decay, bool amsgrad, bool maximize)
         : base(nameof(Adam))
     {
-        Check(Name, lr, beta1, beta2, eps, weight_decay);
+        AdamStep.Check(Name, lr, beta1, beta2, eps, weight_decay);
         _defaults = new Options { LearningRate = lr, beta1 = beta1, beta2 = beta2, eps = eps, weight_decay = weight_decay, amsgrad = amsgrad, maximize = maximize };
         AddParamGroups(groups);
     }
 
     internal static Modules.ParamGroup[] OneGroup(IEnumerable<Parameter> parameters) => OneGroup(nameof(Adam), parameters, new Options());
-
-    private static void Check(string owner, double lr, double beta1, double beta2, double eps, double weight_decay) =>
-        AdamStep.Check(owner, lr, beta1, beta2, eps, weight_decay);
 
     private protected override OptimizerOptions PrepareOptions(OptimizerOptions given, int groupIndex)
     {
@@ -51,19 +48,7 @@ public sealed class Adam : torch.optim.Optimizer
             _ when given.GetType() == typeof(OptimizerOptions) => Convert(given),
             _ => throw new ArgumentException($"{Owner(groupIndex)}: the group's options are {OptionsName(given)}, not Adam.Options.", "param_group"),
         };
-        var lr = o.LearningRate ?? _defaults.LearningRate!.Value;
-        var beta1 = o.beta1 ?? _defaults.beta1!.Value;
-        var beta2 = o.beta2 ?? _defaults.beta2!.Value;
-        var eps = o.eps ?? _defaults.eps!.Value;
-        var weight_decay = o.weight_decay ?? _defaults.weight_decay!.Value;
-        Check(Owner(groupIndex), lr, beta1, beta2, eps, weight_decay);
-        o.LearningRate = lr;
-        o.beta1 = beta1;
-        o.beta2 = beta2;
-        o.eps = eps;
-        o.weight_decay = weight_decay;
-        o.amsgrad ??= _defaults.amsgrad;
-        o.maximize ??= _defaults.maximize;
+        AdamStep.Resolve(o, _defaults, Owner(groupIndex));
         return o;
 
         static Options Convert(OptimizerOptions given)
@@ -74,21 +59,15 @@ public sealed class Adam : torch.optim.Optimizer
         }
     }
 
-    private protected override void ValidateOptions(OptimizerOptions options, int groupIndex)
-    {
-        var o = (Options)options;
-        Check(Owner(groupIndex), o.LearningRate!.Value, o.beta1!.Value, o.beta2!.Value, o.eps!.Value, o.weight_decay!.Value);
-    }
+    private protected override void ValidateOptions(OptimizerOptions options, int groupIndex) =>
+        AdamStep.Check(Owner(groupIndex), (Options)options);
 
-    private protected override void Update(Modules.ParamGroup group, Parameter parameter, Tensor grad)
-    {
-        var o = (Options)group.Options;
-        AdamStep.Apply(GetState<AdamStep.State>(parameter), () => NewStateTensor(parameter), parameter, grad, o.LearningRate!.Value,
-            o.beta1!.Value, o.beta2!.Value, o.eps!.Value, o.weight_decay!.Value, o.amsgrad!.Value, o.maximize!.Value, decoupled: false);
-    }
+    private protected override void Update(Modules.ParamGroup group, Parameter parameter, Tensor grad) =>
+        AdamStep.Apply(GetState<AdamStep.State>(parameter), () => NewStateTensor(parameter), parameter, grad, (Options)group.Options,
+            decoupled: false);
 
     /// <summary>The options of an Adam parameter group; null options take the optimizer's defaults.</summary>
-    public sealed class Options : OptimizerOptions
+    public sealed class Options : OptimizerOptions, AdamStep.IOptions
     {
         /// <summary>Decay rate β₁ of the first-moment average, in [0, 1) (default 0.9).</summary>
         public double? beta1 { get; set; }

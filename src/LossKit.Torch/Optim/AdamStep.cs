@@ -18,6 +18,48 @@ internal static class AdamStep
         OptimArgs.NonNegative(owner, nameof(weight_decay), weight_decay);
     }
 
+    /// <summary>The options Adam's and AdamW's groups both have (each class keeps its own public Options type).</summary>
+    internal interface IOptions
+    {
+        double? LearningRate { get; set; }
+        double? beta1 { get; set; }
+        double? beta2 { get; set; }
+        double? eps { get; set; }
+        double? weight_decay { get; set; }
+        bool? amsgrad { get; set; }
+        bool? maximize { get; set; }
+    }
+
+    /// <summary>
+    /// Fills the options a group left null from the optimizer's <paramref name="defaults"/>, after checking the
+    /// values it would get (a group that fails the check is left as it was).
+    /// </summary>
+    internal static void Resolve(IOptions o, IOptions defaults, string owner)
+    {
+        var lr = o.LearningRate ?? defaults.LearningRate!.Value;
+        var beta1 = o.beta1 ?? defaults.beta1!.Value;
+        var beta2 = o.beta2 ?? defaults.beta2!.Value;
+        var eps = o.eps ?? defaults.eps!.Value;
+        var weight_decay = o.weight_decay ?? defaults.weight_decay!.Value;
+        Check(owner, lr, beta1, beta2, eps, weight_decay);
+        o.LearningRate = lr;
+        o.beta1 = beta1;
+        o.beta2 = beta2;
+        o.eps = eps;
+        o.weight_decay = weight_decay;
+        o.amsgrad ??= defaults.amsgrad;
+        o.maximize ??= defaults.maximize;
+    }
+
+    /// <summary>Checks a group's resolved options (after a change through <c>param_groups</c>).</summary>
+    internal static void Check(string owner, IOptions o) =>
+        Check(owner, o.LearningRate!.Value, o.beta1!.Value, o.beta2!.Value, o.eps!.Value, o.weight_decay!.Value);
+
+    /// <summary>One update of <paramref name="parameter"/> with a group's resolved options.</summary>
+    internal static void Apply(State state, Func<Tensor> newStateTensor, Parameter parameter, Tensor grad, IOptions o, bool decoupled) =>
+        Apply(state, newStateTensor, parameter, grad, o.LearningRate!.Value, o.beta1!.Value, o.beta2!.Value, o.eps!.Value,
+            o.weight_decay!.Value, o.amsgrad!.Value, o.maximize!.Value, decoupled);
+
     /// <summary>One update of <paramref name="parameter"/> in place (PyTorch 1.13's single-tensor Adam / AdamW).</summary>
     internal static void Apply(State state, Func<Tensor> newStateTensor, Parameter parameter, Tensor grad, double lr, double beta1,
         double beta2, double eps, double weight_decay, bool amsgrad, bool maximize, bool decoupled)
