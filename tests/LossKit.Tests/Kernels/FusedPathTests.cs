@@ -135,6 +135,23 @@ public sealed class FusedPathTests
     }
 
     [Theory]
+    [MemberData(nameof(LossNames))]
+    public void A_second_backward_with_retain_graph_recomputes_the_gradient(string loss)
+    {
+        // The first backward takes the gradient forward saved; the second finds none and recomputes it, so the
+        // accumulated gradient is exactly twice the first (the upstream 0.75 is scaled in on both passes).
+        using var scope = NewDisposeScope();
+        var d = Make(ScalarType.Float64);
+        var x = d.Logits.detach().requires_grad_();
+        var value = Losses[loss](x, d, Reduction.Mean);
+        var upstream = full([], 0.75, ScalarType.Float64);
+        value.backward(upstream, retain_graph: true);
+        var once = x.grad!.clone();
+        value.backward(upstream);
+        TensorAssert.Close(x.grad!, once.mul(2), 1e-12, 0, loss);
+    }
+
+    [Theory]
     [InlineData("cross_entropy_smoothing")]
     [InlineData("focal")]
     [InlineData("f1_macro")]
