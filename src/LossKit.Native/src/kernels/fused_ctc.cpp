@@ -11,6 +11,7 @@
 // current PyTorch; libtorch 1.13's kernel reads an uninitialised row there.
 #include "../common.h"
 #include "ctc.h"
+#include "saved_gradient.h"
 
 #include <ATen/core/grad_mode.h>
 #include <torch/csrc/autograd/custom_function.h>
@@ -106,12 +107,8 @@ class FusedCtcFunction : public torch::autograd::Function<FusedCtcFunction> {
                 "set LossKit.Torch.FusedKernels.Enabled = false to use the composed path (libtorch's ctc_loss)");
     auto saved = ctx->get_saved_variables();
     const int64_t reduction = ctx->saved_data["reduction"].toInt();
-    at::Tensor grad;
-    auto it = ctx->saved_data.find("grad");
-    if (it != ctx->saved_data.end()) {
-      grad = it->second.toTensor();
-      ctx->saved_data.erase(it);
-    } else {
+    at::Tensor grad = lk::kernels::take_saved_gradient(ctx);
+    if (!grad.defined()) {
       // A second backward (retain_graph): recompute.
       CtcCall c{saved[0], saved[1], saved[2], saved[3], saved[4], ctx->saved_data["blank"].toInt(), reduction,
                 ctx->saved_data["zero_infinity"].toInt() != 0};

@@ -7,6 +7,7 @@
 // with retain_graph). Double backward (create_graph) is not supported by the fused path: use the composed path.
 #include "../common.h"
 #include "elementwise.h"
+#include "saved_gradient.h"
 
 #include <ATen/core/grad_mode.h>
 #include <torch/csrc/autograd/custom_function.h>
@@ -96,12 +97,8 @@ class FusedElementwiseFunction : public torch::autograd::Function<FusedElementwi
     auto saved = ctx->get_saved_variables();  // also checks that nothing was modified in place since forward
     const int64_t reduction = ctx->saved_data["reduction"].toInt();
     at::Tensor go = grad_outputs[0];
-    at::Tensor grad;
-    auto it = ctx->saved_data.find("grad");
-    if (it != ctx->saved_data.end()) {
-      grad = it->second.toTensor();
-      ctx->saved_data.erase(it);  // hand it over: autograd can then take it without a copy
-    } else {
+    at::Tensor grad = lk::kernels::take_saved_gradient(ctx);
+    if (!grad.defined()) {
       // A second backward through a retained graph: recompute the gradient (one more sweep).
       ElementwiseCall c{saved[0], saved[1], saved[2], saved[3],
                         static_cast<WeightMode>(ctx->saved_data["weight_mode"].toInt()),

@@ -6,6 +6,7 @@
 // targets alone, so the gradient can be written already scaled.
 #include "../common.h"
 #include "rowwise.h"
+#include "saved_gradient.h"
 
 #include <ATen/core/grad_mode.h>
 #include <torch/csrc/autograd/custom_function.h>
@@ -93,12 +94,8 @@ class FusedRowwiseFunction : public torch::autograd::Function<FusedRowwiseFuncti
                 "set LossKit.Torch.FusedKernels.Enabled = false to use the composed, twice-differentiable path");
     auto saved = ctx->get_saved_variables();
     const int64_t reduction = ctx->saved_data["reduction"].toInt();
-    at::Tensor grad;
-    auto it = ctx->saved_data.find("grad");
-    if (it != ctx->saved_data.end()) {
-      grad = it->second.toTensor();
-      ctx->saved_data.erase(it);
-    } else {
+    at::Tensor grad = lk::kernels::take_saved_gradient(ctx);
+    if (!grad.defined()) {
       RowwiseCall c{saved[0], saved[1], saved[2], static_cast<RowwiseKind>(ctx->saved_data["kind"].toInt()),
                     ctx->saved_data["p0"].toDouble(), ctx->saved_data["ignore_index"].toInt(), reduction};
       grad = run(c, true).second;
